@@ -1,0 +1,97 @@
+"""The single XML serializer and parser, JSON/form body parsing, and content negotiation.
+
+Untrusted XML is first checked by defusedxml (no DTDs, no entities, no external references:
+billion laughs, quadratic blowup and XXE are refused before anything expands) and then turned
+into dicts by xmltodict. Every XML body the emulator sends is produced by `render_xml`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+import defusedxml.ElementTree as SafeET
+import xmltodict
+from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import ParseError
+
+from emulator.core.errors import MalformedBody
+
+XML_TYPES = ("application/xml", "text/xml")
+JSON_TYPE = "application/json"
+
+
+def parse_xml(body: bytes) -> tuple[str, Any]:
+    """(root element name, content) of an XML document; MalformedBody for anything unsafe."""
+    if not body.strip():
+        raise MalformedBody("Empty XML body")
+    try:
+        SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        doc = xmltodict.parse(body, disable_entities=True)
+    except DefusedXmlException as exc:
+        raise MalformedBody(f"XML with a DTD or entities is not accepted ({type(exc).__name__})")
+    except (ParseError, ExpatError, ValueError) as exc:
+        raise MalformedBody(f"Malformed XML: {exc}") from None
+    if not isinstance(doc, dict) or len(doc) != 1:
+        raise MalformedBody("Malformed XML: expected one root element")
+    ((root, content),) = doc.items()
+    return root, content
+
+
+def render_xml(root: str, content: Any, *, declaration: bool = True) -> bytes:
+    """Serialize `{root: content}`; dict keys are elements, lists repeat their element."""
+    text = xmltodict.unparse(
+        {root: _xml_ready(content)},
+        full_document=declaration,
+        encoding="UTF-8",
+        short_empty_elements=True,
+    )
+    return text.encode("utf-8")
+
+
+def _xml_ready(value: Any) -> Any:
+    """xmltodict renders None as an empty element and bool as 'true'; callers decide booleans."""
+    if isinstance(value, Mapping):
+        return {k: _xml_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_xml_ready(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedBody(f"Malformed JSON: {exc}") from None
+
+
+def render_json(content: Any) -> bytes:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def media_types(accept: str | None) -> list[str]:
+    """The media types of an Accept header, lower-cased, parameters dropped, in order."""
+    if not accept:
+        return []
+    return [part.split(";", 1)[0].strip().lower() for part in accept.split(",") if part.strip()]
+
+
+def content_type(header: str | None) -> str:
+    return media_types(header)[0] if header else ""
+
+
+def as_list(value: Any) -> list[Any]:
+    """xmltodict gives one child as a scalar and several as a list; normalise to a list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def first(values: Iterable[Any]) -> Any:
+    return next(iter(values), None)

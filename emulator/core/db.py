@@ -1,0 +1,91 @@
+"""The database: engine set-up, one serialized unit of work per operation, table discovery."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine
+
+TENANT_COLUMN = "tenant_id"
+
+
+class Database:
+    """Owns the engine. `transaction()` is the only way code touches the data.
+
+    SQLite allows one writer at a time; instead of letting threads race for the file lock and
+    surface "database is locked", units of work are serialized inside the process, and each
+    begins IMMEDIATE so that separate worker processes on one file queue on the busy timeout
+    rather than fail on a lock upgrade. Other databases (PostgreSQL) get a plain pool.
+    """
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.is_memory = self.is_sqlite and (url in ("sqlite://", "sqlite:///:memory:"))
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {
+                "check_same_thread": False,
+                "timeout": busy_timeout_ms / 1000,
+            }
+            if self.is_memory:
+                # One shared connection keeps the in-memory database alive across threads.
+                kwargs["poolclass"] = StaticPool
+        self.engine: Engine = create_engine(url, **kwargs)
+        self._lock = threading.Lock() if self.is_sqlite else None
+        if self.is_sqlite:
+            self._configure_sqlite(busy_timeout_ms)
+
+    def _configure_sqlite(self, busy_timeout_ms: int) -> None:
+        is_memory = self.is_memory
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is DEFERRED).
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if not is_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                # NORMAL in WAL mode loses nothing on a process crash (kill -9), only on power loss.
+                cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def create_all(self) -> None:
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed when the block ends, rolled back if it raises."""
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    def dispose(self) -> None:
+        # Closing the last connection checkpoints the WAL into the main file.
+        self.engine.dispose()
+
+
+def tenant_tables() -> list[Table]:
+    """Every table keyed by tenant, in dependency order: what reset and snapshots act on."""
+    return [t for t in SQLModel.metadata.sorted_tables if TENANT_COLUMN in t.columns]

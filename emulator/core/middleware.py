@@ -1,0 +1,344 @@
+"""Pure-ASGI layers: host routing and the recorder (root app), the vendor gate (each vendor).
+
+- `HostRouter` serves a vendor at the root path when the Host header is one of its real names.
+- `Recorder` writes the access-log line for every request and the journal entry for every
+  vendor request, before the response's last byte leaves (a client that reads the journal right
+  after its response always finds its request).
+- `VendorGate` wraps a vendor sub-app: size limits, fault injection, and a last-resort catch so
+  that no exception ever becomes a traceback or a non-vendor body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+import anyio
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.core import faults as faults_mod
+from emulator.core import journal
+from emulator.core.clock import utcnow
+from emulator.core.errors import (
+    BodyTooLarge,
+    EmulatorError,
+    InjectedFault,
+    InternalError,
+)
+from emulator.core.models import JournalEntry
+from emulator.core.redact import redact_body, redact_headers
+from emulator.core.vendor import Context, Vendor
+
+access_log = logging.getLogger("emulator.access")
+error_log = logging.getLogger("emulator.error")
+
+
+class FaultDisconnect(Exception):
+    """Raised to make the server close the connection (dropped or truncated response)."""
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class HostRouter:
+    def __init__(self, app: ASGIApp, host_map: Mapping[str, tuple[str, ...]]) -> None:
+        self.app = app
+        self.host_map = host_map
+
+    def vendor_for_host(self, host: str) -> str | None:
+        host = host.strip().lower()
+        if host.startswith("["):
+            host = host[1:].split("]", 1)[0]
+        else:
+            host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        host = host.rstrip(".")
+        for vendor, patterns in self.host_map.items():
+            if any(fnmatchcase(host, p) for p in patterns):
+                return vendor
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            vendor = self.vendor_for_host(_header(scope, b"host") or "")
+            path: str = scope["path"]
+            if vendor and not path.startswith("/_emulator"):
+                scope = dict(scope)
+                scope["path"] = f"/{vendor}{path}"
+                raw = scope.get("raw_path")
+                if raw is not None:
+                    scope["raw_path"] = f"/{vendor}".encode() + raw
+                _state(scope)["host_routed"] = vendor
+        await self.app(scope, receive, send)
+
+
+class Recorder:
+    def __init__(self, app: ASGIApp, ctx: Context) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        at = utcnow()
+        state = _state(scope)
+        path: str = scope["path"]
+        segment = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        vendor = segment if segment in self.ctx.vendors else None
+        body_max = self.ctx.settings.journal_body_max
+        request_body = bytearray()
+
+        async def tee_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(request_body) <= body_max:
+                request_body.extend(message.get("body", b"")[: body_max + 1 - len(request_body)])
+            return message
+
+        held: list[Message] = []
+        status = 0
+
+        async def hold_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                await finish()
+
+        finished = False
+
+        async def finish() -> None:
+            nonlocal finished
+            if finished:
+                return
+            finished = True
+            elapsed = (time.perf_counter() - started) * 1000
+            if vendor is not None:
+                await self._journal(scope, vendor, at, elapsed, status, bytes(request_body), held)
+            if self.ctx.settings.access_log:
+                query = scope.get("query_string", b"").decode("latin-1")
+                shown = f"{path}?{query}" if query else path
+                access_log.info("%s %s %d %.1fms", scope["method"], shown, status, elapsed)
+            for message in held:
+                await send(message)
+            held.clear()
+
+        try:
+            await self.app(scope, tee_receive, hold_send)
+        except FaultDisconnect:
+            if status:
+                state.setdefault("fault", {})["disconnected"] = True
+            await finish()
+            raise
+        if not finished:
+            await finish()
+
+    async def _journal(self, scope: Scope, vendor: str, at: Any, elapsed: float, status: int,
+                       request_body: bytes, held: list[Message]) -> None:
+        state = _state(scope)
+        response_headers: list[tuple[bytes, bytes]] = []
+        response_body = bytearray()
+        for message in held:
+            if message["type"] == "http.response.start":
+                response_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                response_body.extend(message.get("body", b""))
+        req_headers = redact_headers(list(scope.get("headers", [])))
+        resp_headers = redact_headers(response_headers)
+        limit = self.ctx.settings.journal_body_max
+        endpoint = scope.get("endpoint")
+        prefix = f"/{vendor}"
+        entry = JournalEntry(
+            at=at,
+            vendor=vendor,
+            tenant=state.get("tenant"),
+            operation=getattr(endpoint, "__name__", None) if endpoint is not None else None,
+            method=scope["method"],
+            path=scope["path"][len(prefix):] or "/",
+            query=scope.get("query_string", b"").decode("latin-1"),
+            status=status,
+            duration_ms=elapsed,
+            request_headers=req_headers,
+            request_body=redact_body(request_body, req_headers.get("content-type", ""), limit),
+            response_headers=resp_headers,
+            response_body=redact_body(bytes(response_body), resp_headers.get("content-type", ""),
+                                      limit),
+            fault=state.get("fault"),
+        )
+
+        def write() -> None:
+            with self.ctx.db.transaction() as session:
+                journal.record(session, entry, self.ctx.settings.journal_max)
+
+        try:
+            await anyio.to_thread.run_sync(write)
+        except Exception:  # the journal must never break the vendor response
+            error_log.exception("journal write failed")
+
+
+class VendorGate:
+    def __init__(self, app: ASGIApp, vendor: Vendor, ctx: Context) -> None:
+        self.app = app
+        self.vendor = vendor
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        request = Request(scope)
+        try:
+            body = await self._admit(scope, receive)
+            effect = await self._fault(scope, request)
+            replay = _replayer(body, receive)
+            if effect is None:
+                await self.app(scope, replay, tracking_send)
+            elif isinstance(effect, faults_mod.DropEffect):
+                await self._drop(request, tracking_send)
+            elif isinstance(effect, faults_mod.TruncateEffect):
+                await self._truncate(scope, replay, tracking_send)
+            else:
+                await self.app(scope, replay, tracking_send)
+        except FaultDisconnect:
+            raise
+        except EmulatorError as exc:
+            if started:
+                raise FaultDisconnect() from exc
+            await self.vendor.render_error(request, exc)(scope, receive, tracking_send)
+        except Exception as exc:
+            error_log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            if started:
+                raise FaultDisconnect() from exc
+            await self.vendor.render_error(request, InternalError())(scope, receive, tracking_send)
+
+    async def _admit(self, scope: Scope, receive: Receive) -> bytes:
+        """Check header, query and body limits; read the body (bounded) for replay."""
+        settings = self.ctx.settings
+        header_bytes = sum(len(k) + len(v) for k, v in scope.get("headers", ()))
+        if header_bytes > settings.max_header_bytes:
+            raise EmulatorError("Request headers too large", status=431)
+        if len(scope.get("query_string", b"")) > settings.max_query_bytes:
+            raise EmulatorError("Request URI too long", status=414)
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
+            raise BodyTooLarge(f"Request body exceeds {settings.max_body_bytes} bytes")
+        chunks = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunks.extend(message.get("body", b""))
+            if len(chunks) > settings.max_body_bytes:
+                raise BodyTooLarge(f"Request body exceeds {settings.max_body_bytes} bytes")
+            if not message.get("more_body", False):
+                break
+        return bytes(chunks)
+
+    async def _fault(self, scope: Scope, request: Request) -> object | None:
+        """The effect of the first applicable fault (errors raise; latency sleeps here)."""
+        vendor = self.vendor.name
+        method: str = scope["method"]
+        full_path: str = scope["path"]
+        vendor_path = full_path[len(vendor) + 1:] or "/"
+
+        def pick() -> tuple[dict[str, Any], faults_mod.FaultSpec, float] | None:
+            with self.ctx.db.transaction() as session:
+                candidates = faults_mod.active(session, vendor)
+                if not candidates:
+                    return None
+                tenant = None
+                if any(spec.tenant for _, spec in candidates):
+                    tenant = self.vendor.identify_tenant(session, request)
+                for fault, spec in candidates:
+                    if not faults_mod.matches(spec, method=method, path=full_path,
+                                              vendor_path=vendor_path, tenant=tenant):
+                        continue
+                    if faults_mod.fire(session, fault, spec):
+                        delay = 0.0
+                        if isinstance(spec.effect, faults_mod.LatencyEffect):
+                            delay = faults_mod.latency_ms(spec.effect, fault, spec)
+                        return {"id": fault.id, "type": spec.effect.type}, spec, delay
+                return None
+
+        picked = await anyio.to_thread.run_sync(pick)
+        if picked is None:
+            return None
+        info, spec, delay = picked
+        _state(scope)["fault"] = info
+        effect = spec.effect
+        if isinstance(effect, faults_mod.ErrorEffect):
+            raise InjectedFault(effect.message or _reason(effect.status), status=effect.status)
+        if isinstance(effect, faults_mod.LatencyEffect):
+            info["delayMs"] = round(delay, 3)
+            await asyncio.sleep(delay / 1000)
+        return effect
+
+    async def _drop(self, request: Request, send: Send) -> None:
+        # ASGI has no way to close a socket before a response starts (servers answer 500), so
+        # the connection is cut right after the status line: clients see it end with no body.
+        response = self.vendor.render_error(request, EmulatorError("Connection dropped",
+                                                                   status=503))
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": response.raw_headers})
+        raise FaultDisconnect()
+
+    async def _truncate(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the operation for real, then send only half of its body and cut the connection."""
+        messages: list[Message] = []
+
+        async def collect(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, collect)
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        await send(start)
+        await send({"type": "http.response.body", "body": body[: len(body) // 2],
+                    "more_body": True})
+        raise FaultDisconnect()
+
+
+def _replayer(body: bytes, receive: Receive) -> Receive:
+    """Hand the already-read body to the app, then pass on what the server says (disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,79 @@
+"""What a vendor package provides to the core, and what the core hands to every vendor."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from emulator.core.clock import Clock
+from emulator.core.db import Database
+from emulator.core.errors import EmulatorError
+from emulator.core.settings import Settings
+
+if TYPE_CHECKING:
+    from emulator.core.fixtures import FixtureStore
+
+
+@dataclass
+class Context:
+    """Everything `create_app` wires together; passed to each vendor and the control plane."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    vendors: dict[str, Vendor] = field(default_factory=dict)
+    fixtures: FixtureStore | None = None
+
+    def now(self, session: Session, tenant: str | None = None) -> datetime:
+        return self.clock.now(session, tenant)
+
+
+class Vendor(ABC):
+    """One emulated vendor. Subclasses live in `emulator/<vendor>/__init__.py`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    # fnmatch patterns (lower case) of the vendor's real hostnames, served at the root path.
+    hosts: ClassVar[tuple[str, ...]]
+    fixture_model: ClassVar[type[BaseModel]]
+    default_fixture: ClassVar[str] = "demo"
+
+    @abstractmethod
+    def build_app(self, ctx: Context) -> FastAPI:
+        """The vendor sub-app, with its routes and its error handlers installed."""
+
+    @abstractmethod
+    def render_error(self, request: Request, error: EmulatorError) -> Response:
+        """The vendor's error body for `error`, in the format the request negotiates."""
+
+    @abstractmethod
+    def tenant_id_for(self, fixture: BaseModel, *, fresh: bool) -> str:
+        """The core tenant id: the fixture's own for built-in tenants, a new one when fresh."""
+
+    @abstractmethod
+    def fresh_credentials(self, tenant_id: str) -> dict[str, Any]:
+        """Newly generated credentials for a per-test tenant, shared with no other tenant."""
+
+    @abstractmethod
+    def seed(self, session: Session, tenant_id: str, fixture: BaseModel, now: datetime,
+             credentials: dict[str, Any] | None) -> dict[str, Any]:
+        """Write the fixture's rows for `tenant_id`; return the credentials clients use.
+
+        `credentials` None means the fixture's own (the demo tenants); otherwise those given
+        (from `fresh_credentials`, or kept across a reset of that tenant).
+        """
+
+    def identify_tenant(self, session: Session, request: Request) -> str | None:
+        """The tenant a request's credentials name, without judging them (fault matching)."""
+        return None
+
+
+def set_request_tenant(request: Request, tenant_id: str) -> None:
+    """Record the authenticated tenant on the request so the journal can file it."""
+    request.state.tenant = tenant_id
