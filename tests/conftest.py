@@ -1,0 +1,33 @@
+"""Shared test fixtures: one in-memory emulator per test session, reset before every test.
+
+Tests drive the wire: `client` is an httpx client speaking ASGI to the real application stack
+(host routing, journal, vendor gate, vendor app), so nothing but the socket is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+import httpx
+
+from emulator.app import create_app
+from emulator.core.settings import Settings
+from emulator.testing.transport import in_process_client
+
+
+@pytest.fixture(scope="session")
+def emulator_app() -> FastAPI:
+    return create_app(Settings(memory=True, access_log=False))
+
+
+@pytest.fixture
+def client(emulator_app: FastAPI) -> Iterator[httpx.Client]:
+    with in_process_client(emulator_app) as test_client:
+        for call in (("POST", "/_emulator/reset"), ("DELETE", "/_emulator/journal"),
+                     ("DELETE", "/_emulator/faults"), ("POST", "/_emulator/clock")):
+            body = {"real": True} if call[1].endswith("clock") else None
+            response = test_client.request(*call, json=body)
+            assert response.status_code == 200, response.text
+        yield test_client
