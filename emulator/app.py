@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, vendors: list[Vendor] | None
         vendor_apps[vendor.name] = sub
         gate: ASGIApp = VendorGate(sub, vendor, ctx)
         app.mount(f"/{vendor.name}", gate)
+    app.state.vendor_apps = vendor_apps
     app.mount("/_emulator", build_control_app(ctx, vendor_apps))
 
     async def not_a_vendor(request: Request, exc: Exception) -> JSONResponse:

@@ -87,6 +87,20 @@ def coverage(ctx: Context, apps: dict[str, FastAPI]) -> dict[str, Any]:
     return out
 
 
+def coverage_markdown(ctx: Context, apps: dict[str, FastAPI], only: str | None = None) -> str:
+    """The README's coverage table, generated from the registered routes."""
+    lines = []
+    for name, info in coverage(ctx, apps).items():
+        if only and name != only:
+            continue
+        lines += [f"#### {info['title']} (`/{name}`)", "",
+                  "| Method | Path | Operation | Summary |", "|---|---|---|---|"]
+        lines += [f"| {op['method']} | `{op['paths'][0]}` | `{op['operation']}` | {op['summary']} |"
+                  for op in info["operations"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
     app = FastAPI(title="LMS emulator control plane", version=__version__, openapi_url=None,
                   docs_url=None, redoc_url=None)

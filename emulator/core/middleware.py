@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from http import HTTPStatus
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from typing import Any
@@ -102,11 +103,16 @@ class Recorder:
         vendor = segment if segment in self.ctx.vendors else None
         body_max = self.ctx.settings.journal_body_max
         request_body = bytearray()
+        request_size = 0
 
         async def tee_receive() -> Message:
+            nonlocal request_size
             message = await receive()
-            if message["type"] == "http.request" and len(request_body) <= body_max:
-                request_body.extend(message.get("body", b"")[: body_max + 1 - len(request_body)])
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                request_size += len(chunk)
+                if len(request_body) <= body_max:
+                    request_body.extend(chunk[: body_max + 1 - len(request_body)])
             return message
 
         held: list[Message] = []
@@ -129,7 +135,8 @@ class Recorder:
             finished = True
             elapsed = (time.perf_counter() - started) * 1000
             if vendor is not None:
-                await self._journal(scope, vendor, at, elapsed, status, bytes(request_body), held)
+                await self._journal(scope, vendor, at, elapsed, status,
+                                    (bytes(request_body), request_size), held)
             if self.ctx.settings.access_log:
                 query = scope.get("query_string", b"").decode("latin-1")
                 shown = f"{path}?{query}" if query else path
@@ -149,7 +156,7 @@ class Recorder:
             await finish()
 
     async def _journal(self, scope: Scope, vendor: str, at: Any, elapsed: float, status: int,
-                       request_body: bytes, held: list[Message]) -> None:
+                       request_body: tuple[bytes, int], held: list[Message]) -> None:
         state = _state(scope)
         response_headers: list[tuple[bytes, bytes]] = []
         response_body = bytearray()
@@ -174,7 +181,8 @@ class Recorder:
             status=status,
             duration_ms=elapsed,
             request_headers=req_headers,
-            request_body=redact_body(request_body, req_headers.get("content-type", ""), limit),
+            request_body=redact_body(request_body[0], req_headers.get("content-type", ""), limit,
+                                     size=request_body[1]),
             response_headers=resp_headers,
             response_body=redact_body(bytes(response_body), resp_headers.get("content-type", ""),
                                       limit),
@@ -290,7 +298,9 @@ class VendorGate:
         _state(scope)["fault"] = info
         effect = spec.effect
         if isinstance(effect, faults_mod.ErrorEffect):
-            raise InjectedFault(effect.message or _reason(effect.status), status=effect.status)
+            message = (effect.message or self.vendor.default_message(effect.status)
+                       or _reason(effect.status))
+            raise InjectedFault(message, status=effect.status)
         if isinstance(effect, faults_mod.LatencyEffect):
             info["delayMs"] = round(delay, 3)
             await asyncio.sleep(delay / 1000)
@@ -336,8 +346,8 @@ def _replayer(body: bytes, receive: Receive) -> Receive:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
+    if status == 422:
+        return "Unprocessable Content"  # RFC 9110's name; Python still says "Entity"
     try:
         return HTTPStatus(status).phrase
     except ValueError:

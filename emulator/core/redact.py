@@ -23,6 +23,10 @@ _XML_SECRET = re.compile(
 )
 
 
+_FORM_SECRET = re.compile(
+    r"(?P<key>\b(?:" + "|".join(sorted(SECRET_KEYS)) + r"))=[^&\s]*", re.IGNORECASE)
+
+
 def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for raw_name, raw_value in headers:
@@ -44,22 +48,33 @@ def _redact_json(value: Any) -> Any:
     return value
 
 
-def redact_body(body: bytes, content_type: str, limit: int) -> str:
-    """The body as text for the journal: secrets masked, cut at `limit` bytes."""
+def redact_body(body: bytes, content_type: str, limit: int, *, size: int | None = None) -> str:
+    """The body as text for the journal: secrets masked, cut at `limit` bytes.
+
+    `body` may already be cut (the recorder keeps at most limit + 1 bytes); `size` is the
+    full length then.
+    """
+    size = len(body) if size is None else size
     if not body:
         return ""
     text = body[:limit].decode("utf-8", errors="replace")
     ctype = content_type.lower()
     if "json" in ctype:
         try:
-            text = json.dumps(_redact_json(json.loads(body)), ensure_ascii=False)[:limit]
+            parsed = json.loads(body)
         except ValueError:
-            pass
+            parsed = None
+        redacted = _redact_json(parsed)
+        if redacted != parsed:  # re-serialise only when a secret was masked
+            text = json.dumps(redacted, ensure_ascii=False)[:limit]
     elif "x-www-form-urlencoded" in ctype:
         pairs = parse_qsl(text, keep_blank_values=True)
         text = urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in pairs])
+    else:
+        # Unlabelled or multipart bodies: mask anything shaped like `secret=value`.
+        text = _FORM_SECRET.sub(lambda m: f"{m['key']}={MASK}", text)
     if "xml" in ctype or text.lstrip().startswith("<"):
         text = _XML_SECRET.sub(lambda m: f"<{m['tag']}{m['attrs'] or ''}>{MASK}</{m['tag']}>", text)
-    if len(body) > limit:
-        text += f"... [truncated, {len(body)} bytes]"
+    if size > limit:
+        text += f"... [truncated, {size} bytes]"
     return text

@@ -43,6 +43,8 @@ class Vendor(ABC):
     hosts: ClassVar[tuple[str, ...]]
     fixture_model: ClassVar[type[BaseModel]]
     default_fixture: ClassVar[str] = "demo"
+    # The vendor's base error class; its subclasses give injected faults their vendor message.
+    error_base: ClassVar[type[EmulatorError] | None] = None
 
     @abstractmethod
     def build_app(self, ctx: Context) -> FastAPI:
@@ -68,6 +70,18 @@ class Vendor(ABC):
         `credentials` None means the fixture's own (the demo tenants); otherwise those given
         (from `fresh_credentials`, or kept across a reset of that tenant).
         """
+
+    def default_message(self, status: int) -> str | None:
+        """The vendor's own message for an error status (from its typed errors), if any."""
+        if self.error_base is None:
+            return None
+        pending: list[type[EmulatorError]] = [self.error_base]
+        while pending:
+            cls = pending.pop(0)
+            if cls is not self.error_base and cls.status == status:
+                return cls.default_message
+            pending.extend(cls.__subclasses__())
+        return None
 
     def identify_tenant(self, session: Session, request: Request) -> str | None:
         """The tenant a request's credentials name, without judging them (fault matching)."""

@@ -1,0 +1,20 @@
+"""Small helpers shared by tests (credentials of the demo tenants, header builders)."""
+
+from __future__ import annotations
+
+import base64
+
+THRIVE_TENANT = "eu-west-2_EmuDemo01"
+THRIVE_SECRET = "thrive-demo-secret"
+ISPRING_ACCOUNT = "demo.ispringlearn.com"
+DMTD_IFRAME_TENANT = "dmtd-demo-iframe"
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+THRIVE_AUTH = basic(THRIVE_TENANT, THRIVE_SECRET)
+# A Thrive path that no route serves: answered 404 in Thrive's shape once authenticated.
+THRIVE_UNKNOWN = "/thrive/rest/v1/no-such-resource"
