@@ -6,6 +6,7 @@ import argparse
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -114,8 +115,16 @@ def configure_logging(level: str) -> None:
     logging.getLogger("uvicorn.error").addFilter(_QuietFaultDisconnect())
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings, workers: int = 1) -> int:
     import uvicorn
+
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal; with this handler in
+    # place that ends in SystemExit(0), so the database is closed and the exit status is 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
 
     from emulator.app import build_context, create_app
 
