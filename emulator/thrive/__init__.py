@@ -25,6 +25,7 @@ class ThriveVendor(Vendor):
         "user.api.learnstaging.link", "user.api.meastaging.learn.tech",
     )
     fixture_model: ClassVar[type[BaseModel]] = schemas.ThriveFixture
+    error_base: ClassVar[type[EmulatorError] | None] = errors.ThriveError
 
     def build_app(self, ctx: Context) -> FastAPI:
         return routes.build_app(ctx, self)

@@ -1,4 +1,8 @@
-"""Thrive's errors: `{"status": <number>, "error": "<reason phrase>", "message": "<string>"}`."""
+"""Thrive's errors: `{"status": <number>, "error": "<reason phrase>", "message": "<string>"}`.
+
+The token endpoint is the exception: it answers OAuth-style `{"error": "<code>"}` bodies
+(`OAuthError` and its subclasses), like the Cognito endpoint it is modelled on.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from http import HTTPStatus
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emulator.core.errors import EmulatorError, validation_message
 
@@ -18,14 +23,19 @@ REASONS = {
     500: "Internal Server Error", 503: "Service Unavailable",
 }
 
+# RFC 6749 §5.1: token responses, errors included, must not be cached.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
 
 class ThriveError(EmulatorError):
     """Base of every Thrive error."""
 
 
 class BadRequest(ThriveError):
+    """The body is not JSON, or not the JSON type (object or array) the endpoint takes."""
+
     status = 400
-    default_message = "Request body is not valid JSON"
+    default_message = "Bad Request"
 
 
 class Unauthorized(ThriveError):
@@ -40,7 +50,7 @@ class Forbidden(ThriveError):
 
 class NotFound(ThriveError):
     status = 404
-    default_message = "Not found"
+    default_message = "Not Found"
 
 
 class Conflict(ThriveError):
@@ -53,6 +63,36 @@ class Unprocessable(ThriveError):
     default_message = "Unprocessable Content"
 
 
+class OAuthError(ThriveError):
+    """A token-endpoint failure: always 400 with `{"error": code}`."""
+
+    status = 400
+    code = "invalid_request"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.code, headers=dict(NO_STORE))
+
+
+class InvalidRequest(OAuthError):
+    code = "invalid_request"
+
+
+class InvalidClient(OAuthError):
+    code = "invalid_client"
+
+
+class InvalidScope(OAuthError):
+    code = "invalid_scope"
+
+
+class UnsupportedGrantType(OAuthError):
+    code = "unsupported_grant_type"
+
+
+class UnauthorizedClient(OAuthError):
+    code = "unauthorized_client"
+
+
 def reason(status: int) -> str:
     if status in REASONS:
         return REASONS[status]
@@ -63,9 +103,20 @@ def reason(status: int) -> str:
 
 
 def render(request: Request, error: EmulatorError) -> Response:
+    if isinstance(error, OAuthError):
+        return JSONResponse({"error": error.code}, status_code=error.status,
+                            headers=error.headers)
     body = {"status": error.status, "error": reason(error.status), "message": error.message}
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 def from_validation(exc: RequestValidationError) -> EmulatorError:
     return Unprocessable(validation_message(exc))
+
+
+def from_http(request: Request, exc: StarletteHTTPException) -> EmulatorError:
+    # Thrive documents no 405: a known path with another method is an unknown route.
+    if exc.status_code in (404, 405):
+        path = request.scope["path"][len(request.scope.get("root_path", "")):]
+        return NotFound(f"No route for {request.method} {path}")
+    return ThriveError(str(exc.detail), status=exc.status_code)
