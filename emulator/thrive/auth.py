@@ -52,6 +52,10 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
+def _scheme(request: Request) -> str:
+    return request.headers.get("authorization", "").partition(" ")[0].lower()
+
+
 def bearer_token(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return (value.strip() or None) if scheme.lower() == "bearer" else None
@@ -90,6 +94,8 @@ def authenticate(request: Request) -> Principal:
 
 def _identify(backend: ThriveBackend, request: Request) -> Principal:
     basic = basic_credentials(request)
+    if basic is None and _scheme(request) == "basic":
+        raise Unauthorized("Malformed Basic credentials")
     if basic is not None:
         tenant, secret = basic
         scopes = backend.basic_scopes(tenant, secret)
@@ -108,6 +114,7 @@ def _identify(backend: ThriveBackend, request: Request) -> Principal:
 
 async def token_grant(request: Request) -> TokenGrant:
     """The token request: form fields, client authenticated by Basic header or form fields."""
+    set_request_tenant(request, str(request.path_params.get("tenantId", "")))
     if content_type(request.headers.get("content-type")) != FORM:
         raise InvalidRequest("The body must be application/x-www-form-urlencoded")
     try:

@@ -1232,7 +1232,7 @@ class ThriveBackend:
             ThriveUser.tenant_id == u.tenant, ThriveUser.ref == person.ref,
             col(ThriveUser.deleted).is_(False))).first()
         if existing is None:
-            data = person.model_dump(by_alias=True, exclude_unset=True)
+            data = person.model_dump(mode="json", by_alias=True, exclude_unset=True)
             self._new_user(u, wire.revalidate(wire.UserCreate, data, "content.user"))
             return
         self._update_user(u, existing, person.sent())
