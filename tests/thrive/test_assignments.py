@@ -36,7 +36,8 @@ EXAMPLE = {
 
 def created(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """The assignment the example creates at NOW, with the id the emulator gave it."""
-    assert len(body["id"]) == 24 and body["id"].startswith(NOW_HEX)
+    assert len(body["id"]) == 24
+    assert body["id"].startswith(NOW_HEX)
     return {"id": body["id"], "audienceId": AUDIENCES["eng"],
             "primaryContentId": CONTENTS["quiz"], "alternativeContentIds": [CONTENTS["kickoff"]],
             "hideAlternativeContent": True, "completionPeriod": 14, "recurrence": 90,
