@@ -17,6 +17,9 @@ from emulator.core.settings import Settings
 from emulator.testing.transport import in_process_client
 
 
+pytest_plugins = ["pytester"]
+
+
 @pytest.fixture(scope="session")
 def emulator_app() -> FastAPI:
     return create_app(Settings(memory=True, access_log=False))

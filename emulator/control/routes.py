@@ -16,6 +16,7 @@ from emulator.core import faults, journal, tenancy
 from emulator.core.clock import iso
 from emulator.core.errors import EmulatorError, install_error_handlers, validation_message
 from emulator.core.fixtures import FixtureError
+from emulator.core.matching import JournalMatch, match
 from emulator.core.models import Fault, Snapshot, Tenant
 from emulator.core.vendor import Context
 
@@ -182,6 +183,15 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
             total = journal.count(session)
         return {"entries": [journal.to_json(e) for e in entries], "total": total,
                 "max": ctx.settings.journal_max}
+
+    @router.post("/journal/match")
+    def match_journal(want: JournalMatch) -> dict[str, Any]:
+        """Count the entries matching vendor-level conditions; near misses when none does."""
+        scope = journal.JournalFilter(vendor=want.vendor, tenant=want.tenant,
+                                      limit=ctx.settings.journal_max or 1)
+        with db.transaction() as session:
+            entries = journal.query(session, scope)
+        return match(entries, want)
 
     @router.delete("/journal")
     def clear_journal() -> dict[str, Any]:

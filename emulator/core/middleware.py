@@ -31,7 +31,7 @@ from emulator.core.errors import (
     InjectedFault,
     InternalError,
 )
-from emulator.core.models import JournalEntry
+from emulator.core.models import JournalEntry, Tenant
 from emulator.core.redact import redact_body, redact_headers
 from emulator.core.vendor import Context, Vendor
 
@@ -97,7 +97,7 @@ class Recorder:
             return
         started = time.perf_counter()
         at = utcnow()
-        state = _state(scope)
+        _state(scope)  # created here so every layer below shares the same dict
         path: str = scope["path"]
         segment = path.split("/", 2)[1] if path.count("/") >= 1 else ""
         vendor = segment if segment in self.ctx.vendors else None
@@ -119,20 +119,14 @@ class Recorder:
         status = 0
 
         async def hold_send(message: Message) -> None:
+            # Held until the app returns: the journal entry (with what the vendor gate learnt
+            # after the response, e.g. the tenant) is written before the client sees a byte.
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
             held.append(message)
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
-                await finish()
-
-        finished = False
 
         async def finish() -> None:
-            nonlocal finished
-            if finished:
-                return
-            finished = True
             elapsed = (time.perf_counter() - started) * 1000
             if vendor is not None:
                 await self._journal(scope, vendor, at, elapsed, status,
@@ -143,17 +137,13 @@ class Recorder:
                 access_log.info("%s %s %d %.1fms", scope["method"], shown, status, elapsed)
             for message in held:
                 await send(message)
-            held.clear()
 
         try:
             await self.app(scope, tee_receive, hold_send)
         except FaultDisconnect:
-            if status:
-                state.setdefault("fault", {})["disconnected"] = True
             await finish()
             raise
-        if not finished:
-            await finish()
+        await finish()
 
     async def _journal(self, scope: Scope, vendor: str, at: Any, elapsed: float, status: int,
                        request_body: tuple[bytes, int], held: list[Message]) -> None:
@@ -209,38 +199,59 @@ class VendorGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request = Request(scope)
+        try:
+            await self._serve(scope, receive, send, request)
+        finally:
+            if "tenant" not in _state(scope):
+                # Auth did not run or failed (unknown route, 401, fault): file the request
+                # under the tenant its credentials name, if that tenant exists.
+                tenant = await anyio.to_thread.run_sync(self._claimed_tenant, request)
+                if tenant is not None:
+                    _state(scope)["tenant"] = tenant
+
+    def _claimed_tenant(self, request: Request) -> str | None:
+        with self.ctx.db.transaction() as session:
+            tenant_id = self.vendor.identify_tenant(session, request)
+            if tenant_id is None:
+                return None
+            tenant = session.get(Tenant, tenant_id)
+            return tenant_id if tenant is not None and tenant.vendor == self.vendor.name \
+                else None
+
+    async def _serve(self, scope: Scope, receive: Receive, downstream: Send,
+                     request: Request) -> None:
         started = False
 
-        async def tracking_send(message: Message) -> None:
+        async def send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-            await send(message)
+            await downstream(message)
 
-        request = Request(scope)
         try:
             body = await self._admit(scope, receive)
             effect = await self._fault(scope, request)
             replay = _replayer(body, receive)
             if effect is None:
-                await self.app(scope, replay, tracking_send)
+                await self.app(scope, replay, send)
             elif isinstance(effect, faults_mod.DropEffect):
-                await self._drop(request, tracking_send)
+                await self._drop(request, send)
             elif isinstance(effect, faults_mod.TruncateEffect):
-                await self._truncate(scope, replay, tracking_send)
+                await self._truncate(scope, replay, send)
             else:
-                await self.app(scope, replay, tracking_send)
+                await self.app(scope, replay, send)
         except FaultDisconnect:
             raise
         except EmulatorError as exc:
             if started:
                 raise FaultDisconnect() from exc
-            await self.vendor.render_error(request, exc)(scope, receive, tracking_send)
+            await self.vendor.render_error(request, exc)(scope, receive, send)
         except Exception as exc:
             error_log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if started:
                 raise FaultDisconnect() from exc
-            await self.vendor.render_error(request, InternalError())(scope, receive, tracking_send)
+            await self.vendor.render_error(request, InternalError())(scope, receive, send)
 
     async def _admit(self, scope: Scope, receive: Receive) -> bytes:
         """Check header, query and body limits; read the body (bounded) for replay."""

@@ -1,1 +1,92 @@
-"""pytest plugin (entry point `pytest11`): emulator fixtures for integrators' test suites."""
+"""pytest plugin (registered through the `pytest11` entry point): emulator fixtures.
+
+Fixtures: `lms_emulator` (session: in-process, or the server given by `--lms-emulator-url` /
+`LMS_EMULATOR_URL`), `lms_emulator_server` (session: a real server on a free port in a
+thread), `thrive_tenant` / `ispring_tenant` / `dmtd_tenant` (a fresh tenant per test, deleted
+after it), `emulator_clock`, `emulator_faults`, `emulator_journal`.
+
+Isolation comes from tenants, not from resets: every test gets its own tenant, so tests can run
+in parallel (pytest-xdist) against one shared server or one emulator per worker. Faults added
+through `emulator_faults` are removed after the test; clock changes through a tenant's
+`.clock` touch only that tenant.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from emulator.testing.api import Clock, Emulator, Faults, Journal, Tenant
+from emulator.testing.server import LiveServer
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lms-emulator")
+    group.addoption("--lms-emulator-url", default=None,
+                    help="use a running LMS emulator at this URL instead of an in-process one "
+                         "(also LMS_EMULATOR_URL)")
+
+
+@pytest.fixture(scope="session")
+def lms_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """The emulator under test: in-process by default, a live server when a URL is given."""
+    url = request.config.getoption("--lms-emulator-url") or os.environ.get("LMS_EMULATOR_URL")
+    emulator = Emulator.remote(url) if url else Emulator.in_process()
+    with emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def lms_emulator_server() -> Iterator[Emulator]:
+    """A real server on a free loopback port (for clients that need a socket)."""
+    with LiveServer() as server, Emulator.remote(server.url) as emulator:
+        yield emulator
+
+
+def _tenant(emulator: Emulator, vendor: str) -> Iterator[Tenant]:
+    tenant = emulator.create_tenant(vendor)
+    try:
+        yield tenant
+    finally:
+        tenant.delete()
+
+
+@pytest.fixture
+def thrive_tenant(lms_emulator: Emulator) -> Iterator[Tenant]:
+    """A fresh Thrive tenant: credentials (tenantId, apiSecret, oauthClients) and base URL."""
+    yield from _tenant(lms_emulator, "thrive")
+
+
+@pytest.fixture
+def ispring_tenant(lms_emulator: Emulator) -> Iterator[Tenant]:
+    """A fresh iSpring account: credentials (accountUrl, logins, apiKeys) and base URL."""
+    yield from _tenant(lms_emulator, "ispring")
+
+
+@pytest.fixture
+def dmtd_tenant(lms_emulator: Emulator) -> Iterator[Tenant]:
+    """A fresh DMTD iFrame organization: its bearer token and base URL."""
+    yield from _tenant(lms_emulator, "dmtd")
+
+
+@pytest.fixture
+def emulator_clock(lms_emulator: Emulator) -> Iterator[Clock]:
+    """The global clock, back to real time after the test (prefer `tenant.clock` in parallel)."""
+    yield lms_emulator.clock
+    lms_emulator.clock.real()
+
+
+@pytest.fixture
+def emulator_faults(lms_emulator: Emulator) -> Iterator[Faults]:
+    """Fault injection; the faults added here are removed after the test."""
+    faults = Faults(lms_emulator.http)
+    yield faults
+    faults.remove_added()
+
+
+@pytest.fixture
+def emulator_journal(lms_emulator: Emulator) -> Journal:
+    """The journal with `assert_received(...)`, `count(...)` and `entries(...)`."""
+    return lms_emulator.journal

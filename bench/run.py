@@ -1,0 +1,295 @@
+"""Benchmark the emulator as a user runs it (a benchmark, not a test).
+
+Starts `python -m emulator serve` on a free loopback port with a fresh database file and reports:
+cold start (process start → first successful authenticated vendor request, median of 5),
+throughput and p50/p99 latency of an authenticated read and write per vendor (32 keep-alive
+connections, 10 s each, from a small asyncio load generator in this process), control-plane
+timings (reset, per-test tenant creation, snapshot restore) and idle RSS. Prints a table and
+writes bench/results.json.
+
+    .venv/bin/python bench/run.py              # full run (~2 minutes)
+    .venv/bin/python bench/run.py --seconds 2  # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+THRIVE_BASIC = "Basic " + base64.b64encode(b"eu-west-2_EmuDemo01:thrive-demo-secret").decode()
+ISPRING_AUTH = {"X-Auth-Account-Url": "https://demo.ispringlearn.com",
+                "X-Auth-Email": "owner@demo.example", "X-Auth-Password": "demo-owner-pass"}
+DMTD_AUTH = {"Authorization": "Bearer dmtd-demo-iframe-token"}
+
+
+@dataclass
+class Call:
+    """One request shape; `body` may be a function of the request number (unique writes)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Callable[[int], bytes] | None = None
+    ok: tuple[int, ...] = (200, 201)
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def row(self) -> dict[str, Any]:
+        lat = sorted(self.latencies) or [0.0]
+        return {"name": self.name, "requests": self.requests, "errors": self.errors,
+                "rps": round(self.requests / self.seconds, 1) if self.seconds else 0.0,
+                "p50_ms": round(lat[len(lat) // 2] * 1000, 2),
+                "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000, 2)}
+
+
+def vendor_calls() -> dict[str, tuple[Call, Call]]:
+    """(read, write) per vendor, with the demo credentials of the README."""
+    def thrive_assignment(i: int) -> bytes:
+        return json.dumps({"audienceId": THRIVE_IDS["audience"],
+                           "contentId": THRIVE_IDS["content"], "completionPeriod": 30}).encode()
+
+    def dmtd_user(i: int) -> bytes:
+        return json.dumps({"firstName": "Bench", "lastName": f"User{i}",
+                           "email": f"bench{i}-{os.getpid()}@example.com",
+                           "code": f"bench-{os.getpid()}-{i}"}).encode()
+
+    def ispring_department(i: int) -> bytes:
+        return (f"<request><name>Bench {os.getpid()}-{i}</name>"
+                f"<parentDepartmentId>{ISPRING_IDS['department']}</parentDepartmentId>"
+                "</request>").encode()
+
+    json_type = {"Content-Type": "application/json"}
+    return {
+        "thrive": (Call("GET", "/thrive/rest/v1/users", {"Authorization": THRIVE_BASIC}),
+                   Call("POST", "/thrive/rest/v1/assignments",
+                        {"Authorization": THRIVE_BASIC, **json_type}, thrive_assignment)),
+        "ispring": (Call("GET", "/ispring/enrollment", ISPRING_AUTH),
+                    Call("POST", "/ispring/department",
+                         {**ISPRING_AUTH, "Content-Type": "application/xml"},
+                         ispring_department)),
+        "dmtd": (Call("GET", "/dmtd/1/learner", {**DMTD_AUTH, "X-UserId": DMTD_IDS["user"]}),
+                 Call("POST", "/dmtd/1/user", {**DMTD_AUTH, **json_type}, dmtd_user)),
+    }
+
+
+# Filled from the demo data once the server is up (ids are discovered, not hard-coded).
+THRIVE_IDS: dict[str, str] = {}
+ISPRING_IDS: dict[str, str] = {}
+DMTD_IDS: dict[str, str] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "EMULATOR_ACCESS_LOG": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--db", str(db),
+                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_ready(base: str, call: Call, proc: subprocess.Popen[bytes]) -> float:
+    start = time.perf_counter()
+    while True:
+        try:
+            r = httpx.request(call.method, base + call.path, headers=call.headers, timeout=2)
+            if r.status_code in call.ok:
+                return time.perf_counter() - start
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("server exited during start-up")
+        if time.perf_counter() - start > 30:
+            raise SystemExit(f"no successful {call.method} {call.path} within 30 s")
+        time.sleep(0.005)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def load(port: int, call: Call, seconds: float, connections: int) -> Result:
+    result = Result(f"{call.method} {call.path}")
+    deadline = time.perf_counter() + seconds
+    counter = 0
+
+    def request_bytes() -> bytes:
+        nonlocal counter
+        counter += 1
+        body = call.body(counter) if call.body else b""
+        head = [f"{call.method} {call.path} HTTP/1.1", "Host: 127.0.0.1",
+                *[f"{k}: {v}" for k, v in call.headers.items()],
+                f"Content-Length: {len(body)}", "", ""]
+        return "\r\n".join(head).encode() + body
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < deadline:
+                sent = time.perf_counter()
+                writer.write(request_bytes())
+                await writer.drain()
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                if length:
+                    await reader.readexactly(length)
+                result.latencies.append(time.perf_counter() - sent)
+                result.requests += 1
+                if status not in call.ok:
+                    result.errors += 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def timed(http: httpx.Client, method: str, path: str, repeat: int, **kwargs: Any) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = http.request(method, path, **kwargs)
+        samples.append(time.perf_counter() - start)
+        response.raise_for_status()
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def discover(http: httpx.Client) -> None:
+    """Ids from the demo data, read through the vendors' own list endpoints."""
+    try:
+        audiences = http.get("/thrive/rest/v1/audiences",
+                             headers={"Authorization": THRIVE_BASIC}).json()["results"]
+        contents = http.get("/thrive/rest/v1/contents",
+                            headers={"Authorization": THRIVE_BASIC}).json()["results"]
+        THRIVE_IDS.update(audience=audiences[0]["id"], content=contents[0]["id"])
+    except (KeyError, IndexError, ValueError):
+        pass
+    try:
+        departments = http.get("/ispring/department",
+                               headers={**ISPRING_AUTH, "Accept": "application/json"}).json()
+        ISPRING_IDS.update(department=departments[0]["departmentId"])
+    except (KeyError, IndexError, ValueError, TypeError):
+        pass
+    DMTD_IDS.setdefault("user", "1")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--starts", type=int, default=5)
+    args = parser.parse_args()
+
+    results: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                               "seconds": args.seconds, "connections": args.connections}
+    with tempfile.TemporaryDirectory() as tmp:
+        # Cold start: a fresh database each time (fixtures seeded), like a first `serve`.
+        probe = Call("GET", "/dmtd/1/protocol", DMTD_AUTH)
+        starts = []
+        for i in range(args.starts):
+            port = free_port()
+            with server(Path(tmp) / f"cold{i}.db", port) as proc:
+                starts.append(wait_ready(f"http://127.0.0.1:{port}", probe, proc))
+        results["cold_start_s"] = round(statistics.median(starts), 3)
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with server(Path(tmp) / "bench.db", port) as proc, httpx.Client(base_url=base) as http:
+            wait_ready(base, probe, proc)
+            time.sleep(1.0)
+            results["idle_rss_mb"] = round(rss_mb(proc.pid), 1)
+            discover(http)
+            http.delete("/_emulator/journal")
+            results["reset_ms"] = timed(http, "POST", "/_emulator/reset", 20)
+            results["tenant_create_ms"] = {
+                vendor: timed(http, "POST", "/_emulator/tenants", 20, json={"vendor": vendor})
+                for vendor in ("thrive", "ispring", "dmtd")}
+            http.post("/_emulator/reset")
+            http.post("/_emulator/snapshots/bench-demo")
+            results["snapshot_restore_ms"] = timed(http, "POST",
+                                                   "/_emulator/snapshots/bench-demo/restore", 20)
+            rows = []
+            for vendor, (read, write) in vendor_calls().items():
+                for kind, call in (("read", read), ("write", write)):
+                    try:
+                        check = http.request(call.method, call.path, headers=call.headers,
+                                             content=call.body(0) if call.body else None)
+                    except httpx.TransportError:
+                        continue
+                    if check.status_code not in call.ok:
+                        rows.append({"vendor": vendor, "kind": kind, "name": f"{call.method} "
+                                     f"{call.path}", "skipped": f"status {check.status_code}"})
+                        continue
+                    res = asyncio.run(load(port, call, args.seconds, args.connections))
+                    rows.append({"vendor": vendor, "kind": kind, **res.row()})
+            results["load"] = rows
+            results["rss_after_load_mb"] = round(rss_mb(proc.pid), 1)
+
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"cold start (median of {args.starts}): {results['cold_start_s']} s   "
+          f"idle RSS: {results['idle_rss_mb']} MB   after load: {results['rss_after_load_mb']} MB")
+    print(f"reset: {results['reset_ms']} ms   snapshot restore (demo): "
+          f"{results['snapshot_restore_ms']} ms   tenant create: "
+          + ", ".join(f"{k} {v} ms" for k, v in results["tenant_create_ms"].items()))
+    print(f"\n{'vendor':8} {'kind':5} {'request':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>6}")
+    for row in results["load"]:
+        if "skipped" in row:
+            print(f"{row['vendor']:8} {row['kind']:5} {row['name']:40} skipped ({row['skipped']})")
+            continue
+        print(f"{row['vendor']:8} {row['kind']:5} {row['name']:40} {row['rps']:>8} "
+              f"{row['p50_ms']:>8} {row['p99_ms']:>8} {row['errors']:>6}")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
