@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi import FastAPI
-import httpx
 
 from emulator.app import create_app
 from emulator.core.settings import Settings
 from emulator.testing.transport import in_process_client
-
 
 pytest_plugins = ["pytester"]
 

@@ -76,7 +76,7 @@ def coverage(ctx: Context, apps: dict[str, FastAPI]) -> dict[str, Any]:
             if not isinstance(route, APIRoute) or not route.include_in_schema:
                 continue
             doc = (route.endpoint.__doc__ or "").strip().splitlines()
-            for method in sorted(route.methods - {"HEAD"}):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
                 entry = ops.setdefault((route.name, method), {
                     "operation": route.name, "method": method, "paths": [],
                     "summary": doc[0] if doc else "",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 import defusedxml.ElementTree as SafeET
 import xmltodict
 from defusedxml import DefusedXmlException
-from xml.etree.ElementTree import ParseError
 
 from emulator.core.errors import MalformedBody
 
@@ -31,7 +31,8 @@ def parse_xml(body: bytes) -> tuple[str, Any]:
         SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         doc = xmltodict.parse(body, disable_entities=True)
     except DefusedXmlException as exc:
-        raise MalformedBody(f"XML with a DTD or entities is not accepted ({type(exc).__name__})")
+        raise MalformedBody(
+            f"XML with a DTD or entities is not accepted ({type(exc).__name__})") from None
     except (ParseError, ExpatError, ValueError) as exc:
         raise MalformedBody(f"Malformed XML: {exc}") from None
     if not isinstance(doc, dict) or len(doc) != 1:
@@ -42,7 +43,7 @@ def parse_xml(body: bytes) -> tuple[str, Any]:
 
 def render_xml(root: str, content: Any, *, declaration: bool = True) -> bytes:
     """Serialize `{root: content}`; dict keys are elements, lists repeat their element."""
-    text = xmltodict.unparse(
+    text: str = xmltodict.unparse(
         {root: _xml_ready(content)},
         full_document=declaration,
         encoding="UTF-8",

@@ -121,6 +121,7 @@ def to_json(fault: Fault) -> dict[str, Any]:
 def latency_ms(effect: LatencyEffect, fault: Fault, spec: FaultSpec) -> float:
     if effect.ms is not None:
         return float(effect.ms)
-    assert effect.min_ms is not None and effect.max_ms is not None
+    assert effect.min_ms is not None
+    assert effect.max_ms is not None
     rng = random.Random(f"{spec.seed}:latency:{fault.seen}") if spec.seed is not None else random
     return rng.uniform(effect.min_ms, effect.max_ms)

@@ -33,7 +33,8 @@ def validate_pack(vendor: Vendor, data: Any, source: str) -> BaseModel:
     except ValidationError as exc:
         err = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise FixtureError(f"{source}: {_location(tuple(err['loc']))}: {err['msg']}{more}") from None
+        where = _location(tuple(err["loc"]))
+        raise FixtureError(f"{source}: {where}: {err['msg']}{more}") from None
 
 
 class FixtureStore:

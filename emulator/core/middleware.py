@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from http import HTTPStatus
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
+from http import HTTPStatus
 from typing import Any
 
 import anyio

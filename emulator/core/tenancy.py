@@ -117,7 +117,7 @@ def restore_snapshot(session: Session, name: str, *, only_tenant: str | None = N
     if snapshot is None:
         raise SnapshotNotFound(f"Unknown snapshot {name!r}")
     # Pickle is safe here: the bytes were written by take_snapshot into our own database.
-    data: dict[str, list[dict[str, Any]]] = pickle.loads(snapshot.data)  # noqa: S301
+    data: dict[str, list[dict[str, Any]]] = pickle.loads(snapshot.data)
     scope: list[str] | None
     if only_tenant is not None:
         scope = [only_tenant]

@@ -6,7 +6,8 @@
         tenant = emu.create_tenant("thrive")
         http = tenant.client()                  # httpx.Client at the tenant's vendor base URL
         ...
-        emu.journal.assert_received(vendor="thrive", tenant=tenant.id, operation="create_assignment")
+        emu.journal.assert_received(vendor="thrive", tenant=tenant.id,
+                                    operation="create_assignment")
         emu.faults.error("thrive", 500, times=1)
         tenant.clock.advance(days=31)
 """
@@ -175,8 +176,8 @@ class Journal(_Part):
             entries: list[dict[str, Any]] = result["entries"]
             return entries
         wanted = "at least one" if count is None else str(count)
-        lines = [f"expected {wanted} request(s) matching {fields | ({'body': body} if body else {})}"
-                 f", found {found}"]
+        conditions = fields | ({"body": body} if body else {})
+        lines = [f"expected {wanted} request(s) matching {conditions}, found {found}"]
         for miss in result["nearMisses"]:
             e = miss["entry"]
             lines.append(f"  closest: #{e['id']} {e['method']} {e['path']} -> {e['status']} "

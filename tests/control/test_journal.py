@@ -39,7 +39,8 @@ def test_secrets_are_redacted(client: httpx.Client) -> None:
                 data={"client_id": "c", "client_secret": "s3cr3t",
                       "grant_type": "client_credentials"})
     client.post(THRIVE_UNKNOWN, headers={"Content-Type": "application/xml"},
-                content=b"<r><password>p4ss</password><access_token a='1'>t0k3nv</access_token></r>")
+                content=b"<r><password>p4ss</password>"
+                        b"<access_token a='1'>t0k3nv</access_token></r>")
     dump = client.get("/_emulator/journal").text
     for secret in ("hunter2", "s3cr3t", "p4ss", "t0k3nv", "thrive-demo-secret", '"pw"'):
         assert secret not in dump
@@ -58,7 +59,8 @@ def test_secrets_are_redacted(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("query", "count"), [
     ("vendor=thrive", 2), ("vendor=dmtd", 1), ("method=post", 1), ("status=404", 3),
-    ("path=/1/*", 1), ("path=/rest/*", 2), ("path=no-such", 3), ("limit=1", 1), ("since=2999-01-01T00:00:00Z", 0),
+    ("path=/1/*", 1), ("path=/rest/*", 2), ("path=no-such", 3), ("limit=1", 1),
+    ("since=2999-01-01T00:00:00Z", 0),
 ])
 def test_filters(client: httpx.Client, query: str, count: int) -> None:
     client.get(THRIVE_UNKNOWN, headers=THRIVE_AUTH)

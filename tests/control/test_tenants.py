@@ -44,7 +44,8 @@ def test_fresh_tenant_has_its_own_credentials_and_rows(client: httpx.Client, ven
     assert fresh["builtin"] is False
     assert fresh["id"] != demo["id"]
     assert fresh["baseUrl"] == f"http://127.0.0.1:8800/{vendor}"
-    assert fresh["credentials"] and fresh["credentials"] != demo["credentials"]
+    assert fresh["credentials"]
+    assert fresh["credentials"] != demo["credentials"]
     assert client.get(f"/_emulator/tenants/{fresh['id']}").json() == fresh
     assert row_count(client, fresh["id"]) > 0
     assert client.delete(f"/_emulator/tenants/{fresh['id']}").status_code == 204
