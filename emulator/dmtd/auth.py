@@ -1,14 +1,45 @@
-"""DMTD authentication: `Authorization: Bearer <organization token>`."""
+"""DMTD authentication: `Authorization: Bearer <organization token>` (decisions D3, D8, D9).
 
-from __future__ import annotations
+The token names one organization (the tenant). `principal` is the router-level dependency of
+every authenticated route; `iframe_principal` adds the iFrame-programme check of D9 for the
+beta endpoints. Both run before any header, query or body validation (D10 steps 1 and 2).
 
-from fastapi import Request
+No `from __future__ import annotations`: FastAPI resolves the annotations of the closures that
+`dependencies()` returns, and those name a local function.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
 from sqlmodel import Session, select
 
+from emulator.core.vendor import Context, set_request_tenant
+from emulator.dmtd.errors import NotIframeCustomer, Unauthorized
 from emulator.dmtd.models import DmtdOrganization
+
+IFRAME = "iframe"
+STANDARD = "standard"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The organization the Bearer token belongs to."""
+
+    tenant_id: str
+    organization_id: int
+    kind: str
+    name: str
+
+    @property
+    def is_iframe(self) -> bool:
+        return self.kind == IFRAME
 
 
 def bearer_token(request: Request) -> str | None:
+    """The token of `Bearer <token>` (scheme case-insensitive); None for anything else,
+    including the legacy `Token token="..."` scheme."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
 
@@ -19,3 +50,37 @@ def identify_tenant(session: Session, request: Request) -> str | None:
         return None
     org = session.exec(select(DmtdOrganization).where(DmtdOrganization.token == token)).first()
     return org.tenant_id if org else None
+
+
+def authenticate(ctx: Context, request: Request) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("Missing or malformed Authorization header: expected "
+                           "'Bearer <token>'")
+    with ctx.db.transaction() as session:
+        org = session.exec(select(DmtdOrganization).where(
+            DmtdOrganization.token == token)).first()
+    if org is None:
+        raise Unauthorized("The Bearer token is not valid")
+    set_request_tenant(request, org.tenant_id)
+    return Principal(tenant_id=org.tenant_id, organization_id=org.id, kind=org.kind,
+                     name=org.name)
+
+
+def require_iframe(principal: Principal) -> Principal:
+    if not principal.is_iframe:
+        raise NotIframeCustomer("This API is in beta and applies only to 'iFrame' API "
+                                "customers")
+    return principal
+
+
+def dependencies(ctx: Context) -> tuple[Callable[..., Principal], Callable[..., Principal]]:
+    """(principal, iframe_principal) bound to `ctx`; FastAPI runs each once per request."""
+
+    def principal(request: Request) -> Principal:
+        return authenticate(ctx, request)
+
+    def iframe_principal(org: Annotated[Principal, Depends(principal)]) -> Principal:
+        return require_iframe(org)
+
+    return principal, iframe_principal
