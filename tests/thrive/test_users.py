@@ -1,5 +1,4 @@
-"""Users: v1 reads (search, by id, by ref) and the v2 lifecycle (create, update, suspend, delete)
-"""
+"""Users: v1 reads (search, by id, by ref) and v2 lifecycle writes (create to delete)."""
 
 from __future__ import annotations
 
