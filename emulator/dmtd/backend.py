@@ -28,7 +28,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from emulator.core.clock import as_utc
 from emulator.core.ids import next_int, token
-from emulator.core.models import TenantScoped
+from emulator.core.models import Counter, TenantScoped
 from emulator.core.vendor import Context
 from emulator.dmtd import content
 from emulator.dmtd.auth import Principal
@@ -71,6 +71,19 @@ def new_id(session: Session, kind: str) -> int:
     """D4: one server-wide counter per resource kind, so tenants never share an id."""
     name = f"dmtd.{kind}"
     return next_int(session, name, start=FIRST_IDS.get(name, 1))
+
+
+def new_ids(session: Session, kind: str, count: int) -> list[int]:
+    """`count` consecutive ids of one kind in one counter update (keeps seeding fast)."""
+    if count == 0:
+        return []
+    first = new_id(session, kind)
+    if count > 1:
+        counter = session.get(Counter, f"dmtd.{kind}")
+        assert counter is not None
+        counter.value += count - 1
+        session.add(counter)
+    return list(range(first, first + count))
 
 
 # ------------------------------------------------------------------------- shared look-ups
@@ -395,7 +408,7 @@ def fresh_credentials(tenant_id: str) -> dict[str, Any]:
 
 
 def _allocate(session: Session, kind: str, keys: Sequence[str]) -> dict[str, int]:
-    return {key: new_id(session, kind) for key in keys}
+    return dict(zip(keys, new_ids(session, kind, len(keys)), strict=True))
 
 
 def seed(session: Session, tenant_id: str, fixture: DmtdFixture, now: datetime,
@@ -428,15 +441,17 @@ def seed(session: Session, tenant_id: str, fixture: DmtdFixture, now: datetime,
         for g in fixture.authorizations
     ]
     rows += [
-        DmtdPurchase(tenant_id=tenant_id, id=new_id(session, "purchase"),
+        DmtdPurchase(tenant_id=tenant_id, id=purchase_id,
                      learner_id=learners[p.learner] if p.learner else None,
                      system_domain=p.system_domain, product_type=p.product_type,
                      locale=p.locale, training_product=p.training_product, created_at=now,
                      updated_at=now)
-        for p in fixture.purchases
+        for p, purchase_id in zip(fixture.purchases,
+                                  new_ids(session, "purchase", len(fixture.purchases)),
+                                  strict=True)
     ]
-    for a in fixture.assessments:
-        assessment_id = new_id(session, "assessment")
+    assessment_ids = new_ids(session, "assessment", len(fixture.assessments))
+    for a, assessment_id in zip(fixture.assessments, assessment_ids, strict=True):
         rows.append(DmtdAssessment(
             tenant_id=tenant_id, id=assessment_id, learner_id=learners[a.learner],
             assessor_id=users[a.assessor] if a.assessor else None,
