@@ -438,8 +438,11 @@ def validation_summary(exc: ValidationError) -> str:
     """Pydantic's errors as one readable line, named by the vendor's field names."""
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if p != "root" and not str(p).startswith(
-            "function-"))
+        names = [p for p in err["loc"] if p != "root" and not str(p).startswith("function-")]
+        # A bare-array body's items are named by position: `[2].reference`.
+        loc = f"[{names[0]}]" if names and isinstance(names[0], int) else \
+            (str(names[0]) if names else "")
+        loc += "".join(f".{p}" for p in names[1:])
         msg = str(err["msg"]).removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
