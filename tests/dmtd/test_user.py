@@ -1,0 +1,105 @@
+"""POST /1/user (fact sheet §5.1, D13, D24)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.dmtd.conftest import DEMO, assert_response, call, error
+
+FRED = {"code": "Code: 1234", "firstName": "Fred", "lastName": "Flintstone",
+        "email": "fred@example.com"}
+
+
+def invalid(reason: str) -> dict[str, Any]:
+    return error(f"The body of the request was invalid: {reason}")
+
+
+def create(client: httpx.Client, body: Any) -> httpx.Response:
+    return call(client, "POST", "/1/user", body=body)
+
+
+def test_documented_example(client: httpx.Client) -> None:
+    response = create(client, FRED)
+    user_id = response.json()["id"]
+    assert isinstance(user_id, int)
+    assert user_id > DEMO.jordan  # one server-wide counter (D4)
+    assert_response(response, 200, {"id": user_id, **FRED, "locale": "en"})
+
+
+def test_optional_fields(client: httpx.Client) -> None:
+    body = {"firstName": "Wilma", "lastName": "Flintstone", "email": "w@example.com",
+            "locale": "fr", "dmtdAdministrator": True}
+    response = create(client, body)
+    assert_response(response, 200, {
+        "id": response.json()["id"], "code": None, "firstName": "Wilma",
+        "lastName": "Flintstone", "email": "w@example.com", "locale": "fr"})
+
+
+def test_ids_increase(client: httpx.Client) -> None:
+    first = create(client, {**FRED, "code": "a"}).json()["id"]
+    second = create(client, {**FRED, "code": "b"}).json()["id"]
+    assert second == first + 1
+
+
+def test_new_user_can_own_a_learner_by_id_and_by_code(client: httpx.Client) -> None:
+    user = create(client, FRED).json()
+    body = {"dateOfBirth": "2014-01-01"}
+    by_id = call(client, "POST", "/1/learner", body=body, X_UserId=user["id"])
+    by_code = call(client, "POST", "/1/learner", body=body, X_UserCode="Code: 1234")
+    assert (by_id.status_code, by_code.status_code) == (200, 200)
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ({}, "firstName is required; lastName is required; email is required"),
+    ({"firstName": "Fred", "lastName": "Flintstone"}, "email is required"),
+    ({**FRED, "email": "fred.example.com"}, "email must be an email address"),
+    ({**FRED, "email": ""}, "email must not be empty"),
+    ({**FRED, "email": None}, "email must be a string"),
+    ({**FRED, "firstName": 12}, "firstName must be a string"),
+    ({**FRED, "lastName": "   "}, "lastName must not be empty"),
+    ({**FRED, "firstName": "x" * 10_000}, "firstName must be at most 255 characters"),
+    ({**FRED, "code": 1234}, "code must be a string"),
+    ({**FRED, "code": ""}, "code must not be empty"),
+    ({**FRED, "code": "c" * 192}, "code must be at most 191 characters"),
+    ({**FRED, "locale": "de"}, "locale must be one of en, es, fr"),
+    ({**FRED, "locale": ["en"]}, "locale must be one of en, es, fr"),
+])
+def test_invalid_fields_are_400(client: httpx.Client, body: dict[str, Any],
+                                reason: str) -> None:
+    assert_response(create(client, body), 400, invalid(reason))
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("{not json", "malformed JSON"),
+    (b"\xff\xfe{}", "malformed JSON"),
+    ('["firstName"]', "expected a JSON object"),
+    ("null", "expected a JSON object"),
+    ('"text"', "expected a JSON object"),
+])
+def test_malformed_bodies_are_400(client: httpx.Client, raw: str | bytes, reason: str) -> None:
+    assert_response(call(client, "POST", "/1/user", raw=raw), 400, invalid(reason))
+
+
+def test_code_of_191_characters_is_accepted(client: httpx.Client) -> None:
+    response = create(client, {**FRED, "code": "c" * 191})
+    assert response.status_code == 200
+    assert response.json()["code"] == "c" * 191
+
+
+def test_duplicate_code_is_400(client: httpx.Client) -> None:
+    response = create(client, {**FRED, "code": "demo-user-alex"})
+    assert_response(response, 400, invalid(
+        "code 'demo-user-alex' is already used by another user"))
+
+
+def test_codes_are_case_sensitive_and_separate_from_learner_codes(client: httpx.Client) -> None:
+    assert create(client, {**FRED, "code": "DEMO-USER-ALEX"}).status_code == 200
+    assert create(client, {**FRED, "code": "demo-learner-sam"}).status_code == 200
+
+
+def test_a_refused_request_writes_nothing(client: httpx.Client) -> None:
+    assert create(client, {**FRED, "email": "nope"}).status_code == 400
+    assert create(client, FRED).status_code == 200  # the code was not taken
