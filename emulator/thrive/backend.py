@@ -1233,7 +1233,7 @@ class ThriveBackend:
             col(ThriveUser.deleted).is_(False))).first()
         if existing is None:
             data = person.model_dump(mode="json", by_alias=True, exclude_unset=True)
-            self._new_user(u, wire.revalidate(wire.UserCreate, data, "content.user"))
+            self._new_user(u, wire.revalidate(wire.UserCreate, data, "content", "user"))
             return
         self._update_user(u, existing, person.sent())
         existing.active, existing.status = True, "active"

@@ -434,11 +434,12 @@ class WebhookEvent(_Body):
 M = TypeVar("M", bound=BaseModel)
 
 
-def validation_summary(exc: ValidationError) -> str:
+def validation_summary(exc: ValidationError, prefix: tuple[str, ...] = ()) -> str:
     """Pydantic's errors as one readable line, named by the vendor's field names."""
     parts = []
     for err in exc.errors():
-        names = [p for p in err["loc"] if p != "root" and not str(p).startswith("function-")]
+        names = [*prefix, *(p for p in err["loc"]
+                            if p != "root" and not str(p).startswith("function-"))]
         # A bare-array body's items are named by position: `[2].reference`.
         loc = f"[{names[0]}]" if names and isinstance(names[0], int) else \
             (str(names[0]) if names else "")
@@ -466,12 +467,12 @@ def parse_body(model: type[M], raw: bytes) -> M:
         raise Unprocessable(validation_summary(exc)) from None
 
 
-def revalidate(model: type[M], data: dict[str, Any], prefix: str) -> M:
+def revalidate(model: type[M], data: dict[str, Any], *where: str) -> M:
     """Validate data taken from another body (webhook `content.user`) with field paths kept."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Unprocessable(f"{prefix}.{validation_summary(exc)}") from None
+        raise Unprocessable(validation_summary(exc, where)) from None
 
 
 # ---------------------------------------------------------------------------------------------
