@@ -454,7 +454,8 @@ def parse_body(model: type[M], raw: bytes) -> M:
     value is missing, mistyped or out of range."""
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nesting deeper than the parser goes is not JSON we can take either.
         raise BadRequest("Request body is not valid JSON") from None
     wants_array = issubclass(model, RootModel)
     if wants_array and not isinstance(data, list):
