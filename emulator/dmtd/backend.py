@@ -144,10 +144,14 @@ def ensure_learner_header_rule(org: Principal, owner: Ref | None, *, required: b
 
 
 def learner_locale(session: Session, learner: DmtdLearner) -> str:
-    """D21: the content locale is that of the learner's most recent purchase."""
+    """D21: the content locale is that of the learner's most recent purchase.
+
+    "Most recent" is the last recorded (highest id), so a clock moved backwards by a test
+    cannot make an older purchase win.
+    """
     purchase = session.exec(select(DmtdPurchase).where(
         DmtdPurchase.tenant_id == learner.tenant_id, DmtdPurchase.learner_id == learner.id,
-    ).order_by(col(DmtdPurchase.created_at).desc(), col(DmtdPurchase.id).desc())).first()
+    ).order_by(col(DmtdPurchase.id).desc())).first()
     return purchase.locale if purchase else content.DEFAULT_LOCALE
 
 
