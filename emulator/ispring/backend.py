@@ -1,24 +1,167 @@
-"""iSpring rules and persistence, usable without HTTP."""
+"""iSpring rules and persistence, usable without HTTP.
+
+`IspringBackend` holds every operation; each runs in one `ctx.db.transaction()` and reads time
+from the emulator clock only. Callers are `Principal`s: what an account user (or a token) may do,
+and in which departments (§4.9).
+
+Behaviours the fact sheet leaves open, each named so it is easy to find:
+- `ROLE_RIGHTS`, `Right`: what each role may call (§4.9; a token has Owner rights, D17);
+  learners and supervisors may call nothing (inferred).
+- `TOKEN_LIFETIME`: 1800 s; expiry follows the emulator clock (D17).
+- `encode_page_token` / `decode_page_token`: keyset pages on the entity ID (D19); result rows use
+  the enrollment ID, module rows `<enrollmentId>:<moduleId>` (inferred).
+- `effective_status`: a scheduled deactivation/termination takes effect on its date (inferred).
+- `course_status`, `module_progress`: course results derived from module results unless
+  `POST /statistics/course` set them; "automatic" returns to derived (inferred).
+- `is_overdue`: a due date in the past without a successful completion (inferred).
+- `due_date_for`: `default` applies the course's own due period; `due_period` counts hours from
+  the access date; `lockAfterDueDate` only matters when there is a due date (inferred).
+- Deleting a department that still has users or sub-departments is refused (400); withdrawing
+  more points than a user has is refused (400); the Account Owner cannot be deleted, blocked or
+  re-roled (403) (all inferred).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
+import re
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlmodel import Session
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from emulator.core.ids import token
-from emulator.ispring.models import IspringApiKey
+from emulator.core.clock import as_utc
+from emulator.core.ids import next_int, time_uuid, token
+from emulator.core.models import Tenant
+from emulator.core.vendor import Context
+from emulator.ispring import schemas as s
+from emulator.ispring.errors import (
+    BadRequest,
+    NotFound,
+    PermissionDenied,
+    PlainNotFound,
+    Unauthorized,
+)
+from emulator.ispring.models import (
+    IspringApiKey,
+    IspringContent,
+    IspringDepartment,
+    IspringEnrollment,
+    IspringGroup,
+    IspringGroupMember,
+    IspringModule,
+    IspringModuleResult,
+    IspringProfileField,
+    IspringRole,
+    IspringTask,
+    IspringToken,
+    IspringUser,
+)
 from emulator.ispring.schemas import IspringFixture
 
+M = TypeVar("M")
+
+TOKEN_LIFETIME = 1800
+DEFAULT_PAGE_SIZE = 1000
+INHERIT: dict[str, Any] = {"subordinationType": "inherit"}
+SUCCESS = frozenset({"complete", "passed", "accepted"})
+FINISHED = SUCCESS | {"failed", "declined"}
+
+
+# -- roles, rights and the caller ----------------------------------------------------------------
+
+class Right(StrEnum):
+    USERS_READ = "users.read"
+    USERS_WRITE = "users.write"
+    DEPARTMENTS_READ = "departments.read"
+    DEPARTMENTS_WRITE = "departments.write"
+    GROUPS_READ = "groups.read"
+    GROUPS_WRITE = "groups.write"
+    CONTENT_READ = "content.read"
+    ENROLLMENTS_READ = "enrollments.read"
+    ENROLLMENTS_WRITE = "enrollments.write"
+    RESULTS_READ = "results.read"
+    STATISTICS_WRITE = "statistics.write"
+    GAMIFICATION_READ = "gamification.read"
+    GAMIFICATION_WRITE = "gamification.write"
+
+
+ALL_RIGHTS = frozenset(Right)
+ROLE_RIGHTS: dict[str, frozenset[Right]] = {
+    "owner": ALL_RIGHTS,
+    "administrator": ALL_RIGHTS,
+    # §4.9: department administrators may not create departments.
+    "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE},
+    "publisher": frozenset({
+        Right.USERS_READ, Right.DEPARTMENTS_READ, Right.GROUPS_READ, Right.CONTENT_READ,
+        Right.ENROLLMENTS_READ, Right.ENROLLMENTS_WRITE, Right.RESULTS_READ,
+        Right.GAMIFICATION_READ, Right.GAMIFICATION_WRITE,
+    }),
+    "learner": frozenset(),
+    "supervisor": frozenset(),
+}
+UNSCOPED_ROLES = frozenset({"owner", "administrator"})
+# D9: both generations of role names are accepted on input.
+ROLE_ALIASES = {
+    "learner": "learner", "learners": "learner",
+    "administrator": "administrator", "account_administrators": "administrator",
+    "department_administrator": "department_administrator",
+    "department_administrators": "department_administrator",
+    "publisher": "publisher", "course_authors": "publisher",
+    "custom": "custom", "supervisor": "supervisor",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the account, the role's rights, and the departments it may act in."""
+
+    tenant_id: str
+    role_type: str
+    rights: frozenset[Right]
+    # Departments (managed ones and everything below them); None = the whole account.
+    scope: frozenset[str] | None
+    user_id: str | None = None  # None for a token: account-wide rights (D17)
+
+    def require(self, right: Right) -> None:
+        if right not in self.rights:
+            raise PermissionDenied()
+
+    def covers(self, department_id: str) -> bool:
+        return self.scope is None or department_id in self.scope
+
+    @property
+    def is_publisher(self) -> bool:
+        return self.role_type == "publisher"
+
+
+# -- tenants -------------------------------------------------------------------------------------
 
 def account_host(url: str) -> str:
     """The account an `X-Auth-Account-Url` names: its host, lower case (scheme/path ignored)."""
     text = url.strip()
-    parsed = urlsplit(text if "//" in text else f"//{text}")
-    return (parsed.hostname or "").rstrip(".").lower()
+    try:
+        parsed = urlsplit(text if "//" in text else f"//{text}")
+        host = parsed.hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").lower()
+
+
+def token_tenant(session: Session, access_token: str) -> str | None:
+    """The account an access token belongs to, expired or not."""
+    row = session.exec(select(IspringToken).where(IspringToken.token == access_token)).first()
+    return None if row is None else row.tenant_id
 
 
 def fresh_credentials(tenant_id: str) -> dict[str, Any]:
@@ -28,11 +171,1504 @@ def fresh_credentials(tenant_id: str) -> dict[str, Any]:
 
 def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetime,
          credentials: dict[str, Any] | None) -> dict[str, Any]:
-    creds = credentials or {
+    """Write a pack's rows for one account; built in memory and added in one go."""
+    creds: dict[str, Any] = dict(credentials) if credentials else {
         "accountUrl": fixture.account_url,
         "apiKeys": [k.model_dump(by_alias=True) for k in fixture.api_keys],
     }
-    for key in creds["apiKeys"]:
-        session.add(IspringApiKey(tenant_id=tenant_id, client_id=key["clientId"],
-                                  client_secret=key["clientSecret"]))
+    creds["users"] = [{"login": u.login, "password": u.password,
+                       "role": _fixture_role_type(fixture, u)} for u in fixture.users]
+    t = tenant_id
+    rows: list[Any] = [IspringApiKey(tenant_id=t, client_id=k["clientId"],
+                                     client_secret=k["clientSecret"]) for k in creds["apiKeys"]]
+    rows += [IspringDepartment(tenant_id=t, department_id=d.id, name=d.name, parent_id=d.parent_id,
+                               code=d.code, subordination=dict(INHERIT),
+                               co_subordination=dict(INHERIT)) for d in fixture.departments]
+    rows += [IspringRole(tenant_id=t, role_id=r.id, type=r.type, title=r.title,
+                         description=r.description, rights=list(r.rights)) for r in fixture.roles]
+    rows += [IspringProfileField(tenant_id=t, field_id=f.id, name=f.name, label=f.label,
+                                 type=f.type, is_unique=f.is_unique, is_required=f.is_required,
+                                 order_priority=i, values=list(f.values))
+             for i, f in enumerate(fixture.profile_fields)]
+    for u in fixture.users:
+        fields = {k.upper(): v for k, v in u.fields.items()}
+        fields["LOGIN"] = u.login
+        if u.email:
+            fields["EMAIL"] = u.email
+        rows.append(IspringUser(
+            tenant_id=t, user_id=u.id, login=u.login, email=u.email, password=u.password,
+            department_id=u.department_id, status=u.status, fields=fields,
+            roles=[{"roleId": r.role_id,
+                    "manageableDepartmentIds": list(r.manageable_department_ids)}
+                   for r in u.roles],
+            subordination=dict(INHERIT), co_subordination=dict(INHERIT),
+            added_at=u.added_date, last_login_at=u.last_login_date, points=u.points))
+    for g in fixture.groups:
+        rows.append(IspringGroup(tenant_id=t, group_id=g.id, name=g.name))
+        rows += [IspringGroupMember(tenant_id=t, group_id=g.id, user_id=m) for m in g.user_ids]
+    for c in fixture.content:
+        rows.append(IspringContent(
+            tenant_id=t, content_id=c.id, title=c.title, subtitle=c.subtitle,
+            description=c.description, type=c.type, author_id=c.author_id, added_at=c.added_date,
+            view_slug=c.view_slug, passing_score=c.passing_score,
+            default_due_period=c.default_due_period))
+        rows += [IspringModule(tenant_id=t, module_id=m.id, course_id=c.id, item_id=m.item_id,
+                               title=m.title, description=m.description, type=m.type,
+                               author_id=c.author_id, added_at=c.added_date, position=i + 1,
+                               training_type=m.training_type)
+                 for i, m in enumerate(c.modules)]
+    for e in fixture.enrollments:
+        rows.append(IspringEnrollment(
+            tenant_id=t, enrollment_id=e.id, course_id=e.course_id, learner_id=e.learner_id,
+            access_at=e.access_date, due_date_type=e.due_date_type, due_date=e.due_date,
+            lock_after_due_date=e.lock_after_due_date, type_group=e.type_group,
+            created_at=e.access_date, status_override=e.course_status,
+            override_at=e.completion_date, override_score=e.course_score,
+            time_spent=e.time_spent, views=e.views, last_view_at=e.last_view_date))
+        rows += [IspringModuleResult(
+            tenant_id=t, enrollment_id=e.id, module_id=r.module_id, status=r.status,
+            score=r.score, completed_at=r.completion_date, time_spent=r.time_spent,
+            views=r.views, last_view_at=r.last_view_date) for r in e.module_results]
+    session.add_all(rows)
     return creds
+
+
+def _fixture_role_type(fixture: IspringFixture, user: s.UserFixture) -> str:
+    types = {r.id: r.type for r in fixture.roles}
+    return _primary([types.get(r.role_id, "learner") for r in user.roles])
+
+
+def _primary(role_types: Sequence[str]) -> str:
+    return next((t for t in role_types if t != "learner"), "learner")
+
+
+# -- pure rules ----------------------------------------------------------------------------------
+
+def encode_page_token(key: str) -> str:
+    """D19: base64 of the first key of the next page (what the vendor's tokens decode to)."""
+    return base64.b64encode(key.encode()).decode()
+
+
+def decode_page_token(page_token: str | None) -> str | None:
+    if not page_token:
+        return None
+    # A `+` sent unencoded in a query string arrives as a space; URL-safe spellings also work.
+    text = page_token.strip().replace(" ", "+").replace("-", "+").replace("_", "/")
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("Wrong parameters: pageToken is invalid") from None
+    if not key or not key.isprintable():
+        raise BadRequest("Wrong parameters: pageToken is invalid")
+    return key
+
+
+def page_size(value: int | None) -> int:
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if value < 1:
+        raise BadRequest("Wrong parameters: pageSize must be a positive integer")
+    return value
+
+
+def effective_status(user: IspringUser, today: date) -> int:
+    if user.terminate_on is not None and today >= user.terminate_on:
+        return 5
+    if user.status == 1 and user.deactivate_on is not None and today >= user.deactivate_on:
+        return 3
+    return user.status
+
+
+def module_progress(status: str) -> float:
+    return 100.0 if status in FINISHED else 0.0
+
+
+def course_status(module_statuses: Sequence[str]) -> str:
+    """The course status derived from its modules' statuses (the "automatic" status)."""
+    if not module_statuses or all(st == "not_started" for st in module_statuses):
+        return "not_started"
+    if all(st in SUCCESS for st in module_statuses):
+        return "passed" if "passed" in module_statuses else "complete"
+    if all(st in FINISHED for st in module_statuses):
+        return "failed"
+    return "in_progress"
+
+
+def is_overdue(due: date | None, status: str, today: date) -> bool:
+    return due is not None and status not in SUCCESS and today > due
+
+
+def due_date_for(kind: str, access: datetime, due_date: datetime | None,
+                 due_period: int | None, course: IspringContent) -> date | None:
+    if kind == "due_date":
+        assert due_date is not None
+        return as_utc(due_date).date()
+    hours = due_period if kind == "due_period" else (
+        course.default_due_period if kind == "default" else None)
+    return None if hours is None else (as_utc(access) + timedelta(hours=hours)).date()
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+# -- the backend ---------------------------------------------------------------------------------
+
+class IspringBackend:
+    """Every iSpring operation: vendor rules and persistence over `ctx.db`."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @contextmanager
+    def _unit(self, tenant_id: str) -> Iterator[tuple[Session, datetime]]:
+        with self.ctx.db.transaction() as session:
+            yield session, self.ctx.now(session, tenant_id)
+
+    # -- authentication --------------------------------------------------------------------------
+
+    def issue_token(self, body: s.TokenRequest) -> tuple[str, str, int]:
+        """(tenant, access token, lifetime) for a client-credentials grant (§3.2)."""
+        if body.grant_type != "client_credentials":
+            raise BadRequest("Wrong parameters: grant_type must be client_credentials")
+        with self.ctx.db.transaction() as session:
+            keys = session.exec(select(IspringApiKey).where(
+                IspringApiKey.client_id == body.client_id)).all()
+            key = next((k for k in keys if hmac.compare_digest(
+                k.client_secret.encode(), body.client_secret.encode())), None)
+            if key is None:
+                raise Unauthorized()
+            now = self.ctx.now(session, key.tenant_id)
+            session.execute(delete(IspringToken).where(
+                col(IspringToken.tenant_id) == key.tenant_id,
+                col(IspringToken.expires_at) <= now))
+            access = token(32)
+            session.add(IspringToken(tenant_id=key.tenant_id, token=access,
+                                     client_id=key.client_id,
+                                     expires_at=now + timedelta(seconds=TOKEN_LIFETIME)))
+            return key.tenant_id, access, TOKEN_LIFETIME
+
+    def token_principal(self, access_token: str) -> Principal:
+        with self.ctx.db.transaction() as session:
+            row = session.exec(select(IspringToken).where(
+                IspringToken.token == access_token)).first()
+            if row is None or as_utc(row.expires_at) <= self.ctx.now(session, row.tenant_id):
+                raise Unauthorized()
+            return Principal(tenant_id=row.tenant_id, role_type="owner", rights=ALL_RIGHTS,
+                             scope=None)
+
+    def login_principal(self, account_url: str, login: str, password: str) -> Principal:
+        """D17: the account by its URL's host; the user by login, then by e-mail."""
+        tenant_id = account_host(account_url)
+        with self.ctx.db.transaction() as session:
+            tenant = session.get(Tenant, tenant_id) if tenant_id else None
+            if tenant is None or tenant.vendor != "ispring":
+                raise Unauthorized()
+            wanted = login.strip().lower()
+            user = session.exec(select(IspringUser).where(
+                IspringUser.tenant_id == tenant_id,
+                func.lower(IspringUser.login) == wanted)).first() or session.exec(
+                select(IspringUser).where(IspringUser.tenant_id == tenant_id,
+                                          func.lower(IspringUser.email) == wanted)).first()
+            if user is None or not hmac.compare_digest(user.password.encode(),
+                                                       password.encode()):
+                raise Unauthorized()
+            today = self.ctx.now(session, tenant_id).date()
+            if effective_status(user, today) != 1:
+                raise Unauthorized()
+            roles = self._roles(session, tenant_id)
+            primary = self._primary_assignment(user, roles)
+            role = roles.get(primary["roleId"])
+            role_type = role.type if role else "learner"
+            if role_type == "custom" and role is not None:
+                rights = frozenset(Right(r) for r in role.rights if r in Right._value2member_map_)
+            else:
+                rights = ROLE_RIGHTS.get(role_type, frozenset())
+            scope: frozenset[str] | None = None
+            if role_type not in UNSCOPED_ROLES:
+                scope = frozenset(_subtree(self._departments(session, tenant_id),
+                                           primary.get("manageableDepartmentIds", [])))
+            return Principal(tenant_id=tenant_id, role_type=role_type, rights=rights,
+                             scope=scope, user_id=user.user_id)
+
+    # -- shared lookups --------------------------------------------------------------------------
+
+    @staticmethod
+    def _roles(session: Session, tenant_id: str) -> dict[str, IspringRole]:
+        rows = session.exec(select(IspringRole).where(IspringRole.tenant_id == tenant_id)).all()
+        return {r.role_id: r for r in rows}
+
+    @staticmethod
+    def _departments(session: Session, tenant_id: str) -> dict[str, IspringDepartment]:
+        rows = session.exec(select(IspringDepartment).where(
+            IspringDepartment.tenant_id == tenant_id)).all()
+        return {d.department_id: d for d in rows}
+
+    @staticmethod
+    def _primary_assignment(user: IspringUser, roles: dict[str, IspringRole]) -> dict[str, Any]:
+        assignments = user.roles or []
+        for assignment in assignments:
+            role = roles.get(assignment["roleId"])
+            if role is not None and role.type != "learner":
+                return assignment
+        if assignments:
+            return assignments[0]
+        learner = next((r for r in roles.values() if r.type == "learner"), None)
+        return {"roleId": learner.role_id if learner else "", "manageableDepartmentIds": []}
+
+    def _user(self, session: Session, p: Principal, user_id: str) -> IspringUser:
+        """A user named in the path: 404 when unknown (D11), 403 outside the caller's scope."""
+        user = session.get(IspringUser, (p.tenant_id, user_id.lower()))
+        if user is None:
+            raise NotFound("Unknown user")
+        if not p.covers(user.department_id):
+            raise PermissionDenied()
+        return user
+
+    def _users_named(self, session: Session, p: Principal, user_ids: Sequence[str],
+                     ) -> list[IspringUser]:
+        """Users referenced in a body: 403 if any is outside the scope, then 400 if unknown."""
+        rows = self._users_by_id(session, p.tenant_id, user_ids)
+        if any(not p.covers(u.department_id) for u in rows.values()):
+            raise PermissionDenied()
+        missing = [i for i in user_ids if i not in rows]
+        if missing:
+            raise BadRequest(f"Unknown user: {missing[0]}")
+        return [rows[i] for i in user_ids]
+
+    @staticmethod
+    def _users_by_id(session: Session, tenant_id: str, user_ids: Iterable[str],
+                     ) -> dict[str, IspringUser]:
+        wanted = list(user_ids)
+        if not wanted:
+            return {}
+        rows = session.exec(select(IspringUser).where(
+            IspringUser.tenant_id == tenant_id, col(IspringUser.user_id).in_(wanted))).all()
+        return {u.user_id: u for u in rows}
+
+    def _department(self, session: Session, p: Principal, department_id: str,
+                    ) -> IspringDepartment:
+        dept = session.get(IspringDepartment, (p.tenant_id, department_id.lower()))
+        if dept is None:
+            raise NotFound("Unknown department")
+        if not p.covers(dept.department_id):
+            raise PermissionDenied()
+        return dept
+
+    def _group(self, session: Session, p: Principal, group_id: str) -> IspringGroup:
+        group = session.get(IspringGroup, (p.tenant_id, group_id.lower()))
+        if group is None:
+            raise NotFound("Unknown group")
+        return group
+
+    def _content(self, session: Session, p: Principal, content_id: str,
+                 not_found: type[NotFound] = NotFound) -> IspringContent:
+        item = session.get(IspringContent, (p.tenant_id, content_id.lower()))
+        if item is None:
+            raise not_found("Unknown content item")
+        if p.is_publisher and item.author_id != p.user_id:
+            raise PermissionDenied()
+        return item
+
+    def _enrollment(self, session: Session, p: Principal, enrollment_id: str,
+                    ) -> IspringEnrollment:
+        row = session.get(IspringEnrollment, (p.tenant_id, enrollment_id.lower()))
+        if row is None:
+            raise NotFound("Unknown Enrollment")
+        learner = session.get(IspringUser, (p.tenant_id, row.learner_id))
+        if learner is None or not p.covers(learner.department_id):
+            raise PermissionDenied()
+        return row
+
+    @staticmethod
+    def _scoped_users(stmt: SelectOfScalar[M], p: Principal, user_col: Any) -> SelectOfScalar[M]:
+        """Narrow a query to rows whose user lies in the caller's departments."""
+        if p.scope is None:
+            return stmt
+        in_scope = select(IspringUser.user_id).where(
+            IspringUser.tenant_id == p.tenant_id,
+            col(IspringUser.department_id).in_(p.scope))
+        return stmt.where(col(user_col).in_(in_scope))
+
+    @staticmethod
+    def _keyset(session: Session, stmt: SelectOfScalar[M], key_col: Any, key: Callable[[M], str],
+                size: int | None, page_token: str | None) -> s.Page[M]:
+        limit = page_size(size)
+        start = decode_page_token(page_token)
+        if start is not None:
+            stmt = stmt.where(col(key_col) >= start)
+        rows = list(session.exec(stmt.order_by(col(key_col)).limit(limit + 1)).all())
+        if len(rows) > limit:
+            return s.Page(rows[:limit], encode_page_token(key(rows[limit])))
+        return s.Page(rows, None)
+
+    # -- users -----------------------------------------------------------------------------------
+
+    def _user_views(self, session: Session, tenant_id: str, users: Sequence[IspringUser],
+                    today: date) -> list[s.UserView]:
+        if not users:
+            return []
+        roles = self._roles(session, tenant_id)
+        order = {f.field_id: f.order_priority for f in session.exec(select(IspringProfileField)
+                 .where(IspringProfileField.tenant_id == tenant_id)).all()}
+        memberships: dict[str, list[str]] = {}
+        for m in session.exec(select(IspringGroupMember).where(
+                IspringGroupMember.tenant_id == tenant_id,
+                col(IspringGroupMember.user_id).in_([u.user_id for u in users]))
+                .order_by(col(IspringGroupMember.group_id))).all():
+            memberships.setdefault(m.user_id, []).append(m.group_id)
+
+        def role_view(assignment: dict[str, Any]) -> s.UserRoleView:
+            role = roles.get(assignment["roleId"])
+            return s.UserRoleView(assignment["roleId"], role.type if role else "learner",
+                                  list(assignment.get("manageableDepartmentIds", [])))
+
+        views = []
+        for u in users:
+            fields = sorted(((k, v) for k, v in u.fields.items() if v != ""),
+                            key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+            views.append(s.UserView(
+                user_id=u.user_id, role=role_view(self._primary_assignment(u, roles)),
+                roles=[role_view(a) for a in u.roles], department_id=u.department_id,
+                status=effective_status(u, today), fields=fields, added_at=u.added_at,
+                last_login_at=u.last_login_at, groups=memberships.get(u.user_id, []),
+                subordination=u.subordination, co_subordination=u.co_subordination,
+                work_leave=u.work_leave))
+        return views
+
+    def _user_query(self, p: Principal, flt: s.UserFilter | s.PagedUsersRequest,
+                    ) -> SelectOfScalar[IspringUser]:
+        stmt = self._scoped_users(select(IspringUser).where(IspringUser.tenant_id == p.tenant_id),
+                                  p, IspringUser.user_id)
+        if flt.departments:
+            stmt = stmt.where(col(IspringUser.department_id).in_(
+                [d.lower() for d in flt.departments]))
+        if flt.groups:
+            members = select(IspringGroupMember.user_id).where(
+                IspringGroupMember.tenant_id == p.tenant_id,
+                col(IspringGroupMember.group_id).in_([g.lower() for g in flt.groups]))
+            stmt = stmt.where(col(IspringUser.user_id).in_(members))
+        if flt.logins:
+            stmt = stmt.where(col(IspringUser.login).in_(flt.logins))
+        if flt.emails:
+            stmt = stmt.where(col(IspringUser.email).in_(flt.emails))
+        if isinstance(flt, s.UserFilter) and flt.user_ids:
+            stmt = stmt.where(col(IspringUser.user_id).in_([i.lower() for i in flt.user_ids]))
+        return stmt
+
+    def list_users(self, p: Principal, flt: s.UserFilter) -> list[s.UserView]:
+        p.require(Right.USERS_READ)
+        with self._unit(p.tenant_id) as (session, now):
+            rows = session.exec(self._user_query(p, flt).order_by(col(IspringUser.user_id))).all()
+            return self._user_views(session, p.tenant_id, rows, now.date())
+
+    def page_users(self, p: Principal, flt: s.UserFilter) -> s.Page[s.UserView]:
+        p.require(Right.USERS_READ)
+        with self._unit(p.tenant_id) as (session, now):
+            page = self._keyset(session, self._user_query(p, flt), IspringUser.user_id,
+                                lambda u: u.user_id, flt.page_size, flt.page_token)
+            return s.Page(self._user_views(session, p.tenant_id, page.items, now.date()),
+                          page.next_token)
+
+    def users_by_page_number(self, p: Principal, body: s.PagedUsersRequest,
+                             ) -> tuple[int, int, list[s.UserView]]:
+        """`POST /user/list`: (page number, total, users of that page); past the end is empty."""
+        p.require(Right.USERS_READ)
+        number = body.page if body.page is not None else 1
+        if number < 1:
+            raise BadRequest("Wrong parameters: page must be a positive integer")
+        size = page_size(body.page_size)
+        with self._unit(p.tenant_id) as (session, now):
+            rows = list(session.exec(self._user_query(p, body).order_by(
+                col(IspringUser.user_id))).all())
+            rows = [u for u in rows if _matches_profile(u, body)]
+            chunk = rows[(number - 1) * size: number * size]
+            return number, len(rows), self._user_views(session, p.tenant_id, chunk, now.date())
+
+    def get_user(self, p: Principal, user_id: str) -> s.UserView:
+        p.require(Right.USERS_READ)
+        with self._unit(p.tenant_id) as (session, now):
+            user = self._user(session, p, user_id)
+            return self._user_views(session, p.tenant_id, [user], now.date())[0]
+
+    def _profile_updates(self, session: Session, tenant_id: str, values: dict[str, str],
+                         ) -> dict[str, str]:
+        """Request keys (lower-case, D4) → stored upper-case field ids; unknown keys → 400."""
+        known = {f.field_id.upper(): f for f in session.exec(select(IspringProfileField).where(
+            IspringProfileField.tenant_id == tenant_id)).all()}
+        out: dict[str, str] = {}
+        for key, value in values.items():
+            name = key.strip().upper()
+            if name == "COUNTRY_ID":
+                name = "COUNTRY"
+            field = known.get(name)
+            if field is None:
+                raise BadRequest(f"Wrong parameters: unknown profile field {key}")
+            if len(value) > s.NAME_MAX:
+                raise BadRequest(f"Wrong parameters: {key} is longer than {s.NAME_MAX} characters")
+            if field.type == "email" and value and not _EMAIL.match(value):
+                raise BadRequest(f"Wrong parameters: {key} is not a valid e-mail address")
+            if field.type == "login" and not value.strip():
+                raise BadRequest(f"Wrong parameters: {key} must not be empty")
+            out[field.field_id] = value.strip() if field.type in ("login", "email") else value
+        return out
+
+    def _check_unique(self, session: Session, tenant_id: str, fields: dict[str, str],
+                      except_user: str | None) -> None:
+        """D12: a duplicate login (case-insensitive) or e-mail is a 400, never a 409."""
+        unique = session.exec(select(IspringProfileField).where(
+            IspringProfileField.tenant_id == tenant_id, col(IspringProfileField.is_unique))).all()
+        others = [u for u in session.exec(select(IspringUser).where(
+            IspringUser.tenant_id == tenant_id)).all() if u.user_id != except_user]
+        for field in unique:
+            value = fields.get(field.field_id, "").strip().lower()
+            if value and any(u.fields.get(field.field_id, "").strip().lower() == value
+                             for u in others):
+                label = field.type if field.type in ("login", "email") else field.label
+                raise BadRequest(f"User with the same {label} is already registered")
+
+    def _role_assignments(self, session: Session, p: Principal, body: s.UserRoleFields,
+                          current: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        """The user's roles from `roles`, or from `role`/`roleId`/`manageableDepartmentIds`.
+
+        None when the body says nothing about roles (an update keeps them).
+        """
+        roles = self._roles(session, p.tenant_id)
+        learner = next((r for r in roles.values() if r.type == "learner"), None)
+        wanted: list[tuple[IspringRole, list[str]]] = []
+        if body.roles is not None:
+            for item in body.roles:
+                role = roles.get(item.role_id)
+                if role is None:
+                    raise BadRequest(f"Unknown role: {item.role_id}")
+                wanted.append((role, item.manageable_department_ids))
+        elif body.role is not None or body.role_id is not None:
+            wanted.append((self._named_role(roles, body.role, body.role_id),
+                           body.manageable_department_ids or []))
+        elif body.manageable_department_ids is not None and current is not None:
+            primary = self._primary_assignment_of(current, roles)
+            wanted.append((roles[primary["roleId"]], body.manageable_department_ids))
+        else:
+            return None
+        others = [(r, m) for r, m in wanted if r.type != "learner"]
+        if len(others) > 1:
+            raise BadRequest("Wrong parameters: a user has the Learner role and at most one other")
+        if any(r.type == "owner" for r, _ in others):
+            raise BadRequest("Wrong parameters: the Account Owner role cannot be assigned")
+        if others and p.scope is not None:
+            raise PermissionDenied()  # scoped roles may only create and edit learners
+        departments = self._departments(session, p.tenant_id)
+        for _, managed in others:
+            for dept in managed:
+                if dept not in departments:
+                    raise BadRequest(f"Unknown department: {dept}")
+        result: list[dict[str, Any]] = []
+        if learner is not None:
+            result.append({"roleId": learner.role_id, "manageableDepartmentIds": []})
+        for role, managed in others:
+            keeps = role.type in ("department_administrator", "publisher", "custom")
+            result.append({"roleId": role.role_id,
+                           "manageableDepartmentIds": list(managed) if keeps else []})
+        return result
+
+    @staticmethod
+    def _primary_assignment_of(assignments: list[dict[str, Any]],
+                               roles: dict[str, IspringRole]) -> dict[str, Any]:
+        for a in assignments:
+            role = roles.get(a["roleId"])
+            if role is not None and role.type != "learner":
+                return a
+        return assignments[0]
+
+    @staticmethod
+    def _named_role(roles: dict[str, IspringRole], name: str | None,
+                    role_id: str | None) -> IspringRole:
+        kind = None
+        if name is not None:
+            kind = ROLE_ALIASES.get(name.strip().lower())
+            if kind is None:
+                raise BadRequest(f"Wrong parameters: unknown role {name}")
+        if role_id is not None:
+            role = roles.get(role_id)
+            if role is None:
+                raise BadRequest(f"Unknown role: {role_id}")
+            if kind is not None and role.type != kind:
+                raise BadRequest("Wrong parameters: roleId does not match role")
+            return role
+        if kind == "custom":
+            raise BadRequest("Wrong parameters: roleId is required for a custom role")
+        found = next((r for r in roles.values() if r.type == kind), None)
+        if found is None:
+            raise BadRequest(f"Wrong parameters: unknown role {name}")
+        return found
+
+    def _join_groups(self, session: Session, tenant_id: str, user_id: str,
+                     group_ids: list[str]) -> list[IspringGroupMember]:
+        for gid in group_ids:
+            group = session.get(IspringGroup, (tenant_id, gid))
+            if group is None:
+                raise BadRequest(f"Unknown group: {gid}")
+            if group.is_smart:
+                raise BadRequest(f"Wrong parameters: smart group {gid} has rule-based members")
+        return [IspringGroupMember(tenant_id=tenant_id, group_id=g, user_id=user_id)
+                for g in group_ids]
+
+    def create_user(self, p: Principal, body: s.NewUser) -> str:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            if not p.covers(body.department_id):
+                raise PermissionDenied()
+            if session.get(IspringDepartment, (p.tenant_id, body.department_id)) is None:
+                raise BadRequest(f"Unknown department: {body.department_id}")
+            values = dict(body.fields)
+            for key, top in (("login", body.login), ("email", body.email)):
+                if top is not None and not any(k.lower() == key for k in values):
+                    values[key] = top
+            fields = self._profile_updates(session, p.tenant_id, values)
+            if not fields.get("LOGIN"):
+                raise BadRequest("Wrong parameters: fields.login is required")
+            required = session.exec(select(IspringProfileField).where(
+                IspringProfileField.tenant_id == p.tenant_id,
+                col(IspringProfileField.is_required))).all()
+            for field in required:
+                if not fields.get(field.field_id):
+                    raise BadRequest(f"Wrong parameters: fields.{field.name} is required")
+            roles = self._role_assignments(session, p, body, None)
+            if roles is None:
+                roles = self._role_assignments(session, p, s.UserRoleFields.model_validate(
+                    {"role": "learner"}), None) or []
+            self._check_unique(session, p.tenant_id, fields, None)
+            user_id = time_uuid(now)
+            rows: list[Any] = [IspringUser(
+                tenant_id=p.tenant_id, user_id=user_id, login=fields["LOGIN"],
+                email=fields.get("EMAIL") or None, password=body.password or token(9),
+                department_id=body.department_id, status=1, fields=fields, roles=roles,
+                subordination=dict(INHERIT), co_subordination=dict(INHERIT), added_at=now)]
+            rows += self._join_groups(session, p.tenant_id, user_id, body.all_group_ids or [])
+            session.add_all(rows)
+            return user_id
+
+    def update_user(self, p: Principal, user_id: str, body: s.UpdateUser) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            roles = self._roles(session, p.tenant_id)
+            is_owner = any(roles[a["roleId"]].type == "owner" for a in user.roles
+                           if a["roleId"] in roles)
+            if body.department_id is not None:
+                if not p.covers(body.department_id):
+                    raise PermissionDenied()
+                if session.get(IspringDepartment, (p.tenant_id, body.department_id)) is None:
+                    raise BadRequest(f"Unknown department: {body.department_id}")
+                user.department_id = body.department_id
+            assignments = self._role_assignments(session, p, body, user.roles)
+            if assignments is not None:
+                if is_owner:
+                    raise PermissionDenied()
+                user.roles = assignments
+            if body.fields is not None:
+                fields = {**user.fields, **self._profile_updates(session, p.tenant_id,
+                                                                 body.fields)}
+                self._check_unique(session, p.tenant_id, fields, user.user_id)
+                user.fields = fields
+                user.login = fields["LOGIN"]
+                user.email = fields.get("EMAIL") or None
+            group_ids = body.all_group_ids
+            if group_ids is not None:
+                session.execute(delete(IspringGroupMember).where(
+                    col(IspringGroupMember.tenant_id) == p.tenant_id,
+                    col(IspringGroupMember.user_id) == user.user_id,
+                    col(IspringGroupMember.group_id).in_(select(IspringGroup.group_id).where(
+                        IspringGroup.tenant_id == p.tenant_id, ~col(IspringGroup.is_smart)))))
+                session.add_all(self._join_groups(session, p.tenant_id, user.user_id, group_ids))
+            session.add(user)
+
+    def _guard_owner(self, session: Session, tenant_id: str, users: Iterable[IspringUser]) -> None:
+        roles = self._roles(session, tenant_id)
+        for user in users:
+            if any(roles[a["roleId"]].type == "owner" for a in user.roles if a["roleId"] in roles):
+                raise PermissionDenied()
+
+    def delete_user(self, p: Principal, user_id: str) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            self._guard_owner(session, p.tenant_id, [user])
+            enrollments = select(IspringEnrollment.enrollment_id).where(
+                IspringEnrollment.tenant_id == p.tenant_id,
+                IspringEnrollment.learner_id == user.user_id)
+            session.execute(delete(IspringModuleResult).where(
+                col(IspringModuleResult.tenant_id) == p.tenant_id,
+                col(IspringModuleResult.enrollment_id).in_(enrollments)))
+            session.execute(delete(IspringEnrollment).where(
+                col(IspringEnrollment.tenant_id) == p.tenant_id,
+                col(IspringEnrollment.learner_id) == user.user_id))
+            session.execute(delete(IspringGroupMember).where(
+                col(IspringGroupMember.tenant_id) == p.tenant_id,
+                col(IspringGroupMember.user_id) == user.user_id))
+            session.delete(user)
+
+    def set_password(self, p: Principal, user_id: str, body: s.UserPassword) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            user.password = body.password
+            session.add(user)
+
+    @staticmethod
+    def _apply_status(user: IspringUser, status: int) -> None:
+        user.status = status
+        # An explicit status replaces whatever was scheduled.
+        user.deactivate_on = None
+        if status != 5:
+            user.terminate_on = None
+
+    def set_status(self, p: Principal, user_id: str, body: s.UserStatusIn) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            self._guard_owner(session, p.tenant_id, [user])
+            self._apply_status(user, body.status)
+            session.add(user)
+
+    def set_statuses(self, p: Principal, body: s.UserIds, status: int) -> None:
+        """`POST /users/activate|deactivate|terminate`."""
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            users = self._users_named(session, p, body.user_ids)
+            self._guard_owner(session, p.tenant_id, users)
+            for user in users:
+                self._apply_status(user, status)
+            session.add_all(users)
+
+    def find_existing(self, p: Principal, body: s.UserIds) -> list[str]:
+        p.require(Right.USERS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            found = self._users_by_id(session, p.tenant_id, body.user_ids)
+            return [i for i in body.user_ids if i in found and p.covers(found[i].department_id)]
+
+    def set_user_subordination(self, p: Principal, user_id: str, body: s.Subordinations) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            self._check_supervisors(session, p.tenant_id, body)
+            if body.subordination is not None:
+                user.subordination = body.subordination.as_stored()
+            if body.co_subordination is not None:
+                user.co_subordination = body.co_subordination.as_stored()
+            session.add(user)
+
+    def schedule(self, p: Principal, user_id: str, kind: str, when: date | None) -> None:
+        """Scheduled deactivation/termination (`kind`), set or cancelled (`when` None)."""
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            if when is not None:
+                self._guard_owner(session, p.tenant_id, [user])
+            if kind == "deactivation":
+                user.deactivate_on = when
+            else:
+                user.terminate_on = when
+            session.add(user)
+
+    def remove_user_groups(self, p: Principal, user_id: str, body: s.GroupIds) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            user = self._user(session, p, user_id)
+            for gid in body.group_ids:
+                if session.get(IspringGroup, (p.tenant_id, gid)) is None:
+                    raise BadRequest(f"Unknown group: {gid}")
+            session.execute(delete(IspringGroupMember).where(
+                col(IspringGroupMember.tenant_id) == p.tenant_id,
+                col(IspringGroupMember.user_id) == user.user_id,
+                col(IspringGroupMember.group_id).in_(body.group_ids)))
+
+    def set_work_leave(self, p: Principal, body: s.WorkLeaveStatuses) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            users = self._users_named(session, p, [w.user_id for w in body.work_leave_statuses])
+            for user, leave in zip(users, body.work_leave_statuses, strict=True):
+                user.work_leave = {
+                    "workLeaveReason": leave.work_leave_reason,
+                    "startDate": (leave.start_date or now.date()).isoformat(),
+                    "endDate": s.day(leave.end_date),
+                }
+                session.add(user)
+
+    def clear_work_leave(self, p: Principal, body: s.UserIds) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            for user in self._users_named(session, p, body.user_ids):
+                user.work_leave = None
+                session.add(user)
+
+    def profile_fields(self, p: Principal) -> list[IspringProfileField]:
+        p.require(Right.USERS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return list(session.exec(select(IspringProfileField).where(
+                IspringProfileField.tenant_id == p.tenant_id).order_by(
+                col(IspringProfileField.order_priority))).all())
+
+    def roles(self, p: Principal) -> list[IspringRole]:
+        p.require(Right.USERS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return sorted(self._roles(session, p.tenant_id).values(), key=lambda r: r.role_id)
+
+    # -- departments -----------------------------------------------------------------------------
+
+    def _check_supervisors(self, session: Session, tenant_id: str,
+                           body: s.Subordinations | s.NewDepartment | s.UpdateDepartment) -> None:
+        for sub in (body.subordination, body.co_subordination):
+            if sub is not None and sub.supervisor_id is not None and session.get(
+                    IspringUser, (tenant_id, sub.supervisor_id)) is None:
+                raise BadRequest(f"Unknown user: {sub.supervisor_id}")
+
+    def _department_query(self, p: Principal) -> SelectOfScalar[IspringDepartment]:
+        stmt = select(IspringDepartment).where(IspringDepartment.tenant_id == p.tenant_id)
+        if p.scope is not None:
+            stmt = stmt.where(col(IspringDepartment.department_id).in_(p.scope))
+        return stmt
+
+    def list_departments(self, p: Principal, code: str | None) -> list[IspringDepartment]:
+        p.require(Right.DEPARTMENTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            stmt = self._department_query(p)
+            if code is not None:
+                stmt = stmt.where(IspringDepartment.code == code)
+            return list(session.exec(stmt.order_by(col(IspringDepartment.department_id))).all())
+
+    def page_departments(self, p: Principal, params: s.PageParams) -> s.Page[IspringDepartment]:
+        p.require(Right.DEPARTMENTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._keyset(session, self._department_query(p),
+                                IspringDepartment.department_id, lambda d: d.department_id,
+                                params.page_size, params.page_token)
+
+    def get_department(self, p: Principal, department_id: str) -> IspringDepartment:
+        p.require(Right.DEPARTMENTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._department(session, p, department_id)
+
+    def create_department(self, p: Principal, body: s.NewDepartment) -> str:
+        p.require(Right.DEPARTMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            if not p.covers(body.parent_department_id):
+                raise PermissionDenied()
+            if session.get(IspringDepartment, (p.tenant_id, body.parent_department_id)) is None:
+                raise BadRequest(f"Unknown department: {body.parent_department_id}")
+            self._check_supervisors(session, p.tenant_id, body)
+            department_id = time_uuid(now)
+            session.add(IspringDepartment(
+                tenant_id=p.tenant_id, department_id=department_id, name=body.name,
+                parent_id=body.parent_department_id, code=body.code,
+                subordination=body.subordination.as_stored() if body.subordination else INHERIT,
+                co_subordination=(body.co_subordination.as_stored() if body.co_subordination
+                                  else INHERIT)))
+            return department_id
+
+    @staticmethod
+    def _reparent(departments: dict[str, IspringDepartment], dept: IspringDepartment,
+                  parent_id: str) -> None:
+        if dept.parent_id is None:
+            raise BadRequest("Wrong parameters: the root department cannot be moved")
+        if parent_id not in departments:
+            raise BadRequest(f"Unknown department: {parent_id}")
+        if parent_id in _subtree(departments, [dept.department_id]):
+            raise BadRequest("Wrong parameters: a department cannot be moved into itself or "
+                             "its sub-departments")
+        dept.parent_id = parent_id
+
+    def update_department(self, p: Principal, department_id: str,
+                          body: s.UpdateDepartment) -> None:
+        p.require(Right.DEPARTMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            dept = self._department(session, p, department_id)
+            departments = self._departments(session, p.tenant_id)
+            dept = departments[dept.department_id]
+            if body.parent_department_id is not None:
+                if not p.covers(body.parent_department_id):
+                    raise PermissionDenied()
+                self._reparent(departments, dept, body.parent_department_id)
+            self._check_supervisors(session, p.tenant_id, body)
+            if body.name is not None:
+                dept.name = body.name
+            if body.code is not None:
+                dept.code = body.code
+            if body.subordination is not None:
+                dept.subordination = body.subordination.as_stored()
+            if body.co_subordination is not None:
+                dept.co_subordination = body.co_subordination.as_stored()
+            session.add(dept)
+
+    def delete_department(self, p: Principal, department_id: str) -> None:
+        p.require(Right.DEPARTMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            dept = self._department(session, p, department_id)
+            if dept.parent_id is None:
+                raise BadRequest("Wrong parameters: the root department cannot be deleted")
+            child = session.exec(select(IspringDepartment.department_id).where(
+                IspringDepartment.tenant_id == p.tenant_id,
+                IspringDepartment.parent_id == dept.department_id)).first()
+            member = session.exec(select(IspringUser.user_id).where(
+                IspringUser.tenant_id == p.tenant_id,
+                IspringUser.department_id == dept.department_id)).first()
+            if child is not None or member is not None:
+                raise BadRequest("Wrong parameters: the department still has users or "
+                                 "sub-departments")
+            session.delete(dept)
+
+    def set_department_subordination(self, p: Principal, department_id: str,
+                                     body: s.Subordinations) -> None:
+        p.require(Right.DEPARTMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            dept = self._department(session, p, department_id)
+            self._check_supervisors(session, p.tenant_id, body)
+            if body.subordination is not None:
+                dept.subordination = body.subordination.as_stored()
+            if body.co_subordination is not None:
+                dept.co_subordination = body.co_subordination.as_stored()
+            session.add(dept)
+
+    def move_users(self, p: Principal, department_id: str, body: s.UserIds) -> None:
+        p.require(Right.USERS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            dept = self._department(session, p, department_id)
+            users = self._users_named(session, p, body.user_ids)
+            for user in users:
+                user.department_id = dept.department_id
+            session.add_all(users)
+
+    def move_departments(self, p: Principal, parent_id: str, body: s.MoveDepartments) -> None:
+        p.require(Right.DEPARTMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            parent = self._department(session, p, parent_id)
+            departments = self._departments(session, p.tenant_id)
+            moving = [departments.get(i) for i in body.ids]
+            if any(d is not None and not p.covers(d.department_id) for d in moving):
+                raise PermissionDenied()
+            for ident, dept in zip(body.ids, moving, strict=True):
+                if dept is None:
+                    raise BadRequest(f"Unknown department: {ident}")
+                self._reparent(departments, dept, parent.department_id)
+                session.add(dept)
+
+    # -- groups ----------------------------------------------------------------------------------
+
+    def _group_views(self, session: Session, p: Principal, groups: Sequence[IspringGroup],
+                     ) -> list[s.GroupView]:
+        members: dict[str, list[str]] = {}
+        if groups:
+            stmt = self._scoped_users(select(IspringGroupMember).where(
+                IspringGroupMember.tenant_id == p.tenant_id,
+                col(IspringGroupMember.group_id).in_([g.group_id for g in groups])),
+                p, IspringGroupMember.user_id)
+            for m in session.exec(stmt.order_by(col(IspringGroupMember.user_id))).all():
+                members.setdefault(m.group_id, []).append(m.user_id)
+        return [s.GroupView(g.group_id, g.name, g.is_smart,
+                            None if p.is_publisher else members.get(g.group_id, []),
+                            len(members.get(g.group_id, []))) for g in groups]
+
+    def list_groups(self, p: Principal) -> list[s.GroupView]:
+        p.require(Right.GROUPS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            rows = session.exec(select(IspringGroup).where(
+                IspringGroup.tenant_id == p.tenant_id).order_by(col(IspringGroup.group_id))).all()
+            return self._group_views(session, p, rows)
+
+    def page_groups(self, p: Principal, params: s.PageParams) -> s.Page[s.GroupView]:
+        p.require(Right.GROUPS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            page = self._keyset(session, select(IspringGroup).where(
+                IspringGroup.tenant_id == p.tenant_id), IspringGroup.group_id,
+                lambda g: g.group_id, params.page_size, params.page_token)
+            return s.Page(self._group_views(session, p, page.items), page.next_token)
+
+    def get_group(self, p: Principal, group_id: str) -> s.GroupView:
+        p.require(Right.GROUPS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._group_views(session, p, [self._group(session, p, group_id)])[0]
+
+    def create_group(self, p: Principal, body: s.NewGroup) -> str:
+        p.require(Right.GROUPS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            self._users_named(session, p, body.user_ids)
+            group_id = time_uuid(now)
+            session.add(IspringGroup(tenant_id=p.tenant_id, group_id=group_id, name=body.name))
+            session.add_all([IspringGroupMember(tenant_id=p.tenant_id, group_id=group_id,
+                                                user_id=u) for u in body.user_ids])
+            return group_id
+
+    def update_group(self, p: Principal, group_id: str, body: s.UpdateGroup) -> None:
+        p.require(Right.GROUPS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            group = self._group(session, p, group_id)
+            group.name = body.name
+            session.add(group)
+
+    def delete_group(self, p: Principal, group_id: str) -> None:
+        p.require(Right.GROUPS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            group = self._group(session, p, group_id)
+            session.execute(delete(IspringGroupMember).where(
+                col(IspringGroupMember.tenant_id) == p.tenant_id,
+                col(IspringGroupMember.group_id) == group.group_id))
+            session.delete(group)
+
+    def set_group_members(self, p: Principal, group_id: str, body: s.GroupMembers) -> None:
+        """Replace the members; members outside a scoped caller's departments stay (inferred)."""
+        p.require(Right.GROUPS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            group = self._group(session, p, group_id)
+            if group.is_smart:
+                raise BadRequest("Wrong parameters: smart group members follow its rules")
+            self._users_named(session, p, body.user_ids)
+            current = session.exec(select(IspringGroupMember).where(
+                IspringGroupMember.tenant_id == p.tenant_id,
+                IspringGroupMember.group_id == group.group_id)).all()
+            keep = set(body.user_ids)
+            if p.scope is not None:
+                owners = self._users_by_id(session, p.tenant_id, [m.user_id for m in current])
+                keep |= {m.user_id for m in current if m.user_id in owners
+                         and not p.covers(owners[m.user_id].department_id)}
+            for member in current:
+                if member.user_id not in keep:
+                    session.delete(member)
+            present = {m.user_id for m in current}
+            session.add_all([IspringGroupMember(tenant_id=p.tenant_id, group_id=group.group_id,
+                                                user_id=u) for u in body.user_ids
+                             if u not in present])
+
+    # -- content ---------------------------------------------------------------------------------
+
+    def _content_query(self, p: Principal, types: Sequence[str],
+                       content_ids: Sequence[str] = ()) -> SelectOfScalar[IspringContent]:
+        stmt = select(IspringContent).where(IspringContent.tenant_id == p.tenant_id)
+        if p.is_publisher:
+            stmt = stmt.where(IspringContent.author_id == p.user_id)
+        if types:
+            stmt = stmt.where(col(IspringContent.type).in_(types))
+        if content_ids:
+            stmt = stmt.where(col(IspringContent.content_id).in_([i.lower() for i in content_ids]))
+        return stmt
+
+    def list_content(self, p: Principal, types: Sequence[str]) -> list[IspringContent]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return list(session.exec(self._content_query(p, types).order_by(
+                col(IspringContent.content_id))).all())
+
+    def page_content(self, p: Principal, flt: s.ContentFilter) -> s.Page[IspringContent]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._keyset(session, self._content_query(p, flt.content_types,
+                                                             flt.content_item_ids),
+                                IspringContent.content_id, lambda c: c.content_id,
+                                flt.page_size, flt.page_token)
+
+    def get_content(self, p: Principal, content_id: str) -> IspringContent:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._content(session, p, content_id)
+
+    def course_modules(self, p: Principal, course_id: str,
+                       ) -> list[tuple[IspringModule, IspringContent | None]]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            course = self._content(session, p, course_id)
+            if course.type != "Course":
+                raise NotFound("Unknown content item")
+            modules = session.exec(select(IspringModule).where(
+                IspringModule.tenant_id == p.tenant_id,
+                IspringModule.course_id == course.content_id).order_by(
+                col(IspringModule.position))).all()
+            return self._with_items(session, p.tenant_id, modules)
+
+    def page_modules(self, p: Principal, course_ids: Sequence[str], params: s.PageParams,
+                     ) -> s.Page[tuple[IspringModule, IspringContent | None]]:
+        """`GET /courses/modules`: D10, courseIds optional (absent: modules of every course)."""
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            visible = select(IspringContent.content_id).where(
+                IspringContent.tenant_id == p.tenant_id)
+            if p.is_publisher:
+                visible = visible.where(IspringContent.author_id == p.user_id)
+            stmt = select(IspringModule).where(
+                IspringModule.tenant_id == p.tenant_id, IspringModule.type == "material",
+                col(IspringModule.course_id).in_(visible))
+            if course_ids:
+                stmt = stmt.where(col(IspringModule.course_id).in_([c.lower() for c in course_ids]))
+            page = self._keyset(session, stmt, IspringModule.module_id, lambda m: m.module_id,
+                                params.page_size, params.page_token)
+            return s.Page(self._with_items(session, p.tenant_id, page.items), page.next_token)
+
+    @staticmethod
+    def _with_items(session: Session, tenant_id: str, modules: Sequence[IspringModule],
+                    ) -> list[tuple[IspringModule, IspringContent | None]]:
+        items = {c.content_id: c for c in session.exec(select(IspringContent).where(
+            IspringContent.tenant_id == tenant_id,
+            col(IspringContent.content_id).in_([m.item_id for m in modules]))).all()}
+        return [(m, items.get(m.item_id)) for m in modules]
+
+    def final_statuses(self, p: Principal, content_id: str) -> list[s.ResultView]:
+        p.require(Right.RESULTS_READ)
+        with self._unit(p.tenant_id) as (session, now):
+            item = self._content(session, p, content_id, not_found=PlainNotFound)
+            stmt = self._scoped_users(select(IspringEnrollment).where(
+                IspringEnrollment.tenant_id == p.tenant_id,
+                IspringEnrollment.course_id == item.content_id), p, IspringEnrollment.learner_id)
+            rows = session.exec(stmt.order_by(col(IspringEnrollment.learner_id))).all()
+            calc = _ResultCalculator(session, p.tenant_id, now)
+            return [calc.course(e) for e in rows]
+
+    # -- enrollments -----------------------------------------------------------------------------
+
+    def _enrollment_query(self, p: Principal, *, course_ids: Sequence[str] = (),
+                          learner_ids: Sequence[str] = (), enrollment_ids: Sequence[str] = (),
+                          ) -> SelectOfScalar[IspringEnrollment]:
+        stmt = self._scoped_users(select(IspringEnrollment).where(
+            IspringEnrollment.tenant_id == p.tenant_id), p, IspringEnrollment.learner_id)
+        for column, values in ((IspringEnrollment.course_id, course_ids),
+                               (IspringEnrollment.learner_id, learner_ids),
+                               (IspringEnrollment.enrollment_id, enrollment_ids)):
+            if values:
+                stmt = stmt.where(col(column).in_([v.lower() for v in values]))
+        return stmt
+
+    def _filtered_enrollments(self, p: Principal, flt: s.EnrollmentFilter,
+                              ) -> SelectOfScalar[IspringEnrollment]:
+        return self._enrollment_query(p, course_ids=flt.course_ids, learner_ids=flt.learner_ids,
+                                      enrollment_ids=flt.enrollment_ids)
+
+    def list_enrollments(self, p: Principal, flt: s.EnrollmentFilter) -> list[IspringEnrollment]:
+        p.require(Right.ENROLLMENTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return list(session.exec(self._filtered_enrollments(p, flt).order_by(
+                col(IspringEnrollment.enrollment_id))).all())
+
+    def page_enrollments(self, p: Principal, flt: s.EnrollmentFilter,
+                         ) -> s.Page[IspringEnrollment]:
+        p.require(Right.ENROLLMENTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._keyset(session, self._filtered_enrollments(p, flt),
+                                IspringEnrollment.enrollment_id, lambda e: e.enrollment_id,
+                                flt.page_size, flt.page_token)
+
+    def get_enrollment(self, p: Principal, enrollment_id: str) -> IspringEnrollment:
+        p.require(Right.ENROLLMENTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return self._enrollment(session, p, enrollment_id)
+
+    @staticmethod
+    def _schedule(enrollment: IspringEnrollment, body: s.EnrollmentDates, course: IspringContent,
+                  now: datetime) -> None:
+        enrollment.access_at = body.access_date or now
+        enrollment.due_date_type = body.effective_type
+        enrollment.due_date = due_date_for(body.effective_type, enrollment.access_at,
+                                           body.due_date, body.due_period, course)
+        enrollment.lock_after_due_date = bool(body.lock_after_due_date
+                                              and enrollment.due_date is not None)
+
+    def create_enrollments(self, p: Principal, body: s.NewEnrollment) -> list[str]:
+        """D6: each course with each learner, course-major; enrolled pairs keep their ID."""
+        p.require(Right.ENROLLMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            learners = self._users_named(session, p, body.learner_ids)
+            courses = {c.content_id: c for c in session.exec(select(IspringContent).where(
+                IspringContent.tenant_id == p.tenant_id,
+                col(IspringContent.content_id).in_(body.course_ids))).all()}
+            if p.is_publisher and any(c.author_id != p.user_id for c in courses.values()):
+                raise PermissionDenied()
+            missing = [c for c in body.course_ids if c not in courses]
+            if missing:
+                raise BadRequest(f"Unknown content item: {missing[0]}")
+            existing = {(e.course_id, e.learner_id): e.enrollment_id for e in session.exec(
+                select(IspringEnrollment).where(
+                    IspringEnrollment.tenant_id == p.tenant_id,
+                    col(IspringEnrollment.course_id).in_(body.course_ids),
+                    col(IspringEnrollment.learner_id).in_(body.learner_ids))).all()}
+            out: list[str] = []
+            for course_id in body.course_ids:
+                for learner in learners:
+                    pair = (course_id, learner.user_id)
+                    if pair not in existing:
+                        row = IspringEnrollment(
+                            tenant_id=p.tenant_id, enrollment_id=time_uuid(now),
+                            course_id=course_id, learner_id=learner.user_id, access_at=now,
+                            due_date_type="unlimited", created_at=now)
+                        self._schedule(row, body, courses[course_id], now)
+                        session.add(row)
+                        existing[pair] = row.enrollment_id
+                    out.append(existing[pair])
+            return out
+
+    def update_enrollment(self, p: Principal, enrollment_id: str,
+                          body: s.UpdateEnrollment) -> None:
+        p.require(Right.ENROLLMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            row = self._enrollment(session, p, enrollment_id)
+            course = session.get(IspringContent, (p.tenant_id, row.course_id))
+            assert course is not None
+            self._schedule(row, body, course, now)
+            session.add(row)
+
+    def reenroll(self, p: Principal, enrollment_id: str, body: s.Reenroll) -> None:
+        """The learner starts over: progress is reset, the enrollment ID stays (inferred)."""
+        p.require(Right.ENROLLMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            row = self._enrollment(session, p, enrollment_id)
+            course = session.get(IspringContent, (p.tenant_id, row.course_id))
+            assert course is not None
+            self._schedule(row, body, course, now)
+            row.status_override = None
+            row.override_at = None
+            row.override_score = None
+            row.time_spent = 0
+            row.views = 0
+            row.last_view_at = None
+            session.execute(delete(IspringModuleResult).where(
+                col(IspringModuleResult.tenant_id) == p.tenant_id,
+                col(IspringModuleResult.enrollment_id) == row.enrollment_id))
+            session.add(row)
+
+    def _enrollments_named(self, session: Session, p: Principal, enrollment_ids: Sequence[str],
+                           ) -> list[IspringEnrollment]:
+        """Enrollments referenced in a body: 403 outside the scope first, then 400 if unknown."""
+        rows = {e.enrollment_id: e for e in session.exec(select(IspringEnrollment).where(
+            IspringEnrollment.tenant_id == p.tenant_id,
+            col(IspringEnrollment.enrollment_id).in_(enrollment_ids))).all()}
+        learners = self._users_by_id(session, p.tenant_id, {e.learner_id for e in rows.values()})
+        if any(not p.covers(u.department_id) for u in learners.values()):
+            raise PermissionDenied()
+        missing = [i for i in enrollment_ids if i not in rows]
+        if missing:
+            raise BadRequest(f"Unknown Enrollment: {missing[0]}")
+        return [rows[i] for i in enrollment_ids]
+
+    def delete_enrollments(self, p: Principal, body: s.DeleteEnrollments) -> None:
+        p.require(Right.ENROLLMENTS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            rows = self._enrollments_named(session, p, body.enrollment_ids)
+            session.execute(delete(IspringModuleResult).where(
+                col(IspringModuleResult.tenant_id) == p.tenant_id,
+                col(IspringModuleResult.enrollment_id).in_(body.enrollment_ids)))
+            for row in rows:
+                session.delete(row)
+
+    # -- results and statistics ------------------------------------------------------------------
+
+    def _result_candidates(self, p: Principal, flt: s.ResultQuery,
+                           start: str | None) -> SelectOfScalar[IspringEnrollment]:
+        stmt = self._enrollment_query(p, course_ids=flt.course_ids, learner_ids=flt.user_ids,
+                                      enrollment_ids=flt.enrollment_ids)
+        learners = select(IspringUser.user_id).where(IspringUser.tenant_id == p.tenant_id)
+        if flt.department_ids:
+            learners = learners.where(col(IspringUser.department_id).in_(flt.department_ids))
+        stmt = stmt.where(col(IspringEnrollment.learner_id).in_(learners))
+        if start is not None:
+            stmt = stmt.where(col(IspringEnrollment.enrollment_id) >= start.split(":", 1)[0])
+        return stmt.order_by(col(IspringEnrollment.enrollment_id))
+
+    def _check_result_users(self, session: Session, p: Principal, user_ids: list[str]) -> None:
+        """D14: every `userIds[]` of the results endpoints must name a known user."""
+        for ident in user_ids:
+            if not s.is_uuid(ident):
+                raise BadRequest(f"Unknown user: {ident[:64]}")
+        self._users_named(session, p, [i.lower() for i in user_ids])
+
+    def page_results(self, p: Principal, flt: s.ResultQuery) -> s.Page[s.ResultView]:
+        p.require(Right.RESULTS_READ)
+        size = page_size(flt.page_size)
+        start = decode_page_token(flt.page_token)
+        with self._unit(p.tenant_id) as (session, now):
+            self._check_result_users(session, p, flt.user_ids)
+            calc = _ResultCalculator(session, p.tenant_id, now)
+            found: list[s.ResultView] = []
+            for row in session.exec(self._result_candidates(p, flt, start)):
+                result = calc.course(row)
+                if calc.accepts(result, flt):
+                    found.append(result)
+                    if len(found) > size:
+                        return s.Page(found[:size], encode_page_token(found[size].enrollment_id))
+            return s.Page(found, None)
+
+    def page_module_results(self, p: Principal, flt: s.ResultQuery) -> s.Page[s.ResultView]:
+        p.require(Right.RESULTS_READ)
+        size = page_size(flt.page_size)
+        start = decode_page_token(flt.page_token)
+        with self._unit(p.tenant_id) as (session, now):
+            self._check_result_users(session, p, flt.user_ids)
+            calc = _ResultCalculator(session, p.tenant_id, now)
+            found: list[tuple[str, s.ResultView]] = []
+            for row in session.exec(self._result_candidates(p, flt, start)):
+                for result in calc.modules(row):
+                    key = f"{result.enrollment_id}:{result.module_id}"
+                    if (start is not None and key < start) or not calc.accepts(result, flt):
+                        continue
+                    found.append((key, result))
+                    if len(found) > size:
+                        return s.Page([r for _, r in found[:size]],
+                                      encode_page_token(found[size][0]))
+            return s.Page([r for _, r in found], None)
+
+    def _statistics_targets(self, session: Session, p: Principal, course_id: str,
+                            enrollment_ids: Sequence[str]) -> list[IspringEnrollment]:
+        rows = self._enrollments_named(session, p, enrollment_ids)
+        if session.get(IspringContent, (p.tenant_id, course_id)) is None:
+            raise BadRequest(f"Unknown content item: {course_id}")
+        for row in rows:
+            if row.course_id != course_id:
+                raise BadRequest(f"Wrong parameters: enrollment {row.enrollment_id} is not an "
+                                 f"enrollment in course {course_id}")
+        return rows
+
+    def _new_task(self, session: Session, tenant_id: str, now: datetime) -> int:
+        task_id = next_int(session, "ispring.task")
+        session.add(IspringTask(tenant_id=tenant_id, task_id=task_id, created_at=now))
+        return task_id
+
+    def update_course_status(self, p: Principal, body: s.UpdateCourseStatus) -> int:
+        """D22: applied at once; the task is already complete."""
+        p.require(Right.STATISTICS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            for row in self._statistics_targets(session, p, body.course_id, body.enrollment_ids):
+                if body.status == "automatic":
+                    row.status_override = None
+                    row.override_at = None
+                    row.override_score = None
+                else:
+                    row.status_override = body.status
+                    row.override_at = body.date or now
+                    row.override_score = body.awarded_score
+                    row.last_view_at = body.date or now
+                session.add(row)
+            return self._new_task(session, p.tenant_id, now)
+
+    def update_module_statuses(self, p: Principal, body: s.UpdateModuleStatuses) -> int:
+        p.require(Right.STATISTICS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
+            modules = self._modules_by_item(session, p.tenant_id, body.course_id)
+            for status in body.module_statuses:
+                if status.content_item_id not in modules:
+                    raise BadRequest(f"Wrong parameters: {status.content_item_id} is not a "
+                                     f"module of course {body.course_id}")
+            for row in rows:
+                for status in body.module_statuses:
+                    module_id = modules[status.content_item_id].module_id
+                    result = session.get(IspringModuleResult,
+                                         (p.tenant_id, row.enrollment_id, module_id))
+                    if result is None:
+                        result = IspringModuleResult(tenant_id=p.tenant_id,
+                                                     enrollment_id=row.enrollment_id,
+                                                     module_id=module_id)
+                    result.status = status.status
+                    result.score = status.awarded_score
+                    result.completed_at = status.date if status.status in FINISHED else None
+                    result.last_view_at = status.date
+                    result.views = (result.views or 0) + 1
+                    session.add(result)
+            return self._new_task(session, p.tenant_id, now)
+
+    def reset_module_statistics(self, p: Principal, body: s.ResetModuleStatistics) -> int:
+        p.require(Right.STATISTICS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
+            modules = self._modules_by_item(session, p.tenant_id, body.course_id)
+            unknown = [i for i in body.content_item_ids if i not in modules]
+            if unknown:
+                raise BadRequest(f"Wrong parameters: {unknown[0]} is not a module of course "
+                                 f"{body.course_id}")
+            stmt = delete(IspringModuleResult).where(
+                col(IspringModuleResult.tenant_id) == p.tenant_id,
+                col(IspringModuleResult.enrollment_id).in_([r.enrollment_id for r in rows]))
+            if body.content_item_ids:
+                stmt = stmt.where(col(IspringModuleResult.module_id).in_(
+                    [modules[i].module_id for i in body.content_item_ids]))
+            session.execute(stmt)
+            return self._new_task(session, p.tenant_id, now)
+
+    @staticmethod
+    def _modules_by_item(session: Session, tenant_id: str, course_id: str,
+                         ) -> dict[str, IspringModule]:
+        return {m.item_id: m for m in session.exec(select(IspringModule).where(
+            IspringModule.tenant_id == tenant_id, IspringModule.course_id == course_id)).all()}
+
+    def task_status(self, p: Principal, task_id: str) -> str:
+        p.require(Right.STATISTICS_WRITE)
+        if not task_id.isdigit() or len(task_id) > 18:
+            raise BadRequest("Wrong parameters: taskId must be an integer")
+        with self._unit(p.tenant_id) as (session, _now):
+            task = session.get(IspringTask, (p.tenant_id, int(task_id)))
+            if task is None:
+                raise NotFound("Unknown task")
+            return task.status
+
+    # -- gamification ----------------------------------------------------------------------------
+
+    def points(self, p: Principal, user_ids: Sequence[str]) -> list[tuple[str, float]]:
+        p.require(Right.GAMIFICATION_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            stmt = self._scoped_users(select(IspringUser).where(
+                IspringUser.tenant_id == p.tenant_id), p, IspringUser.user_id)
+            if user_ids:
+                stmt = stmt.where(col(IspringUser.user_id).in_([u.lower() for u in user_ids]))
+            rows = session.exec(stmt.order_by(col(IspringUser.user_id))).all()
+            return [(u.user_id, u.points) for u in rows]
+
+    def change_points(self, p: Principal, body: s.PointsChange, sign: int) -> None:
+        p.require(Right.GAMIFICATION_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            (user,) = self._users_named(session, p, [body.user_id])
+            balance = user.points + sign * body.amount
+            if balance < 0:
+                raise BadRequest("Wrong parameters: the user does not have enough points")
+            user.points = balance
+            session.add(user)
+
+
+def _in_range(value: datetime | None, bounds: tuple[datetime | None, datetime | None]) -> bool:
+    start, end = bounds
+    if start is None and end is None:
+        return True
+    if value is None:
+        return False
+    value = as_utc(value)
+    return (start is None or value >= start) and (end is None or value <= end)
+
+
+class _ResultCalculator:
+    """Results computed from enrollments and module results at the emulator's `now`."""
+
+    def __init__(self, session: Session, tenant_id: str, now: datetime) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.today = as_utc(now).date()
+        self._courses: dict[str, IspringContent | None] = {}
+        self._modules: dict[str, list[IspringModule]] = {}
+        self._learners: dict[str, IspringUser | None] = {}
+
+    def course_row(self, course_id: str) -> IspringContent | None:
+        if course_id not in self._courses:
+            self._courses[course_id] = self.session.get(IspringContent,
+                                                        (self.tenant_id, course_id))
+        return self._courses[course_id]
+
+    def learner(self, user_id: str) -> IspringUser | None:
+        if user_id not in self._learners:
+            self._learners[user_id] = self.session.get(IspringUser, (self.tenant_id, user_id))
+        return self._learners[user_id]
+
+    def module_rows(self, course_id: str) -> list[IspringModule]:
+        if course_id not in self._modules:
+            self._modules[course_id] = list(self.session.exec(select(IspringModule).where(
+                IspringModule.tenant_id == self.tenant_id, IspringModule.course_id == course_id,
+                IspringModule.type == "material").order_by(col(IspringModule.module_id))).all())
+        return self._modules[course_id]
+
+    def _module_results(self, enrollment: IspringEnrollment) -> dict[str, IspringModuleResult]:
+        return {r.module_id: r for r in self.session.exec(select(IspringModuleResult).where(
+            IspringModuleResult.tenant_id == self.tenant_id,
+            IspringModuleResult.enrollment_id == enrollment.enrollment_id)).all()}
+
+    def course(self, e: IspringEnrollment) -> s.ResultView:
+        course = self.course_row(e.course_id)
+        modules = self.module_rows(e.course_id)
+        results = self._module_results(e)
+        statuses = [results[m.module_id].status if m.module_id in results else "not_started"
+                    for m in modules]
+        if e.status_override is not None:
+            status = e.status_override
+            completed = e.override_at if status in FINISHED else None
+            score = e.override_score
+        else:
+            status = course_status(statuses)
+            done = [r.completed_at for r in results.values() if r.completed_at is not None]
+            completed = max(done, key=as_utc) if status in FINISHED and done else None
+            scores = [r.score for r in results.values() if r.score is not None]
+            score = sum(scores) / len(scores) if scores else None
+        if status in SUCCESS:
+            progress = 100.0
+        elif modules:
+            progress = 100.0 * sum(1 for st in statuses if st in SUCCESS) / len(modules)
+        else:
+            progress = 100.0 if status in FINISHED else 0.0
+        views = [v for v in [e.last_view_at, *(r.last_view_at for r in results.values())]
+                 if v is not None]
+        return s.ResultView(
+            user_id=e.learner_id, course_id=e.course_id,
+            course_title=course.title if course else "", enrollment_id=e.enrollment_id,
+            access_at=e.access_at, due_date=e.due_date,
+            expiration_date=e.due_date if e.lock_after_due_date else None, completed_at=completed,
+            time_spent=e.time_spent + sum(r.time_spent for r in results.values()),
+            status=status, awarded_score=score,
+            passing_score=course.passing_score if course else None, progress=progress,
+            is_overdue=is_overdue(e.due_date, status, self.today),
+            views=e.views + sum(r.views for r in results.values()),
+            last_view_at=max(views, key=as_utc) if views else None)
+
+    def modules(self, e: IspringEnrollment) -> list[s.ResultView]:
+        course = self.course_row(e.course_id)
+        results = self._module_results(e)
+        out = []
+        for m in self.module_rows(e.course_id):
+            r = results.get(m.module_id)
+            status = r.status if r else "not_started"
+            out.append(s.ResultView(
+                user_id=e.learner_id, course_id=e.course_id,
+                course_title=course.title if course else "", enrollment_id=e.enrollment_id,
+                access_at=e.access_at, due_date=e.due_date,
+                expiration_date=e.due_date if e.lock_after_due_date else None,
+                completed_at=r.completed_at if r else None, time_spent=r.time_spent if r else 0,
+                status=status, awarded_score=r.score if r else None,
+                passing_score=course.passing_score if course else None,
+                progress=module_progress(status),
+                is_overdue=is_overdue(e.due_date, status, self.today),
+                views=r.views if r else 0, last_view_at=r.last_view_at if r else None,
+                module_id=m.module_id, module_title=m.title, course_item_id=m.item_id))
+        return out
+
+    def accepts(self, result: s.ResultView, flt: s.ResultQuery) -> bool:
+        learner = self.learner(result.user_id)
+        if learner is None or effective_status(learner, self.today) not in flt.user_statuses:
+            return False
+        if flt.completion_statuses and result.status not in flt.completion_statuses:
+            return False
+        if flt.module_ids and result.module_id not in flt.module_ids:
+            return False
+        if flt.course_item_ids and result.course_item_id not in flt.course_item_ids:
+            return False
+        due = None if result.due_date is None else datetime(
+            result.due_date.year, result.due_date.month, result.due_date.day, tzinfo=UTC)
+        return (_in_range(result.access_at, flt.access) and _in_range(due, flt.due)
+                and _in_range(result.completed_at, flt.completion))
+
+
+def _subtree(departments: dict[str, IspringDepartment], roots: Iterable[str]) -> set[str]:
+    """The given departments and every department below them."""
+    children: dict[str, list[str]] = {}
+    for d in departments.values():
+        if d.parent_id is not None:
+            children.setdefault(d.parent_id, []).append(d.department_id)
+    found: set[str] = set()
+    stack = [r for r in roots if r in departments]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+def _matches_profile(user: IspringUser, body: s.PagedUsersRequest) -> bool:
+    for flt in body.profile_fields:
+        value = user.fields.get(flt.name.upper(), "")
+        if value not in flt.values:
+            return False
+    for rng in body.profile_fields_date_range:
+        raw = user.fields.get(rng.name.upper(), "")
+        try:
+            when = date.fromisoformat(raw[:10])
+        except ValueError:
+            return False
+        if (rng.from_ and when < rng.from_) or (rng.to and when > rng.to):
+            return False
+    return True

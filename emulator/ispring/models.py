@@ -1,7 +1,16 @@
-"""iSpring tables (`ispring_*`), every row keyed by tenant (the account)."""
+"""iSpring tables (`ispring_*`), every row keyed by tenant (the account).
+
+Stored state is apart from the wire: columns are snake_case and typed, vendor element names live
+in `schemas`. JSON columns hold small value objects (profile fields, role assignments,
+subordination) that are always read and written whole.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
 from emulator.core.models import TenantScoped
@@ -12,3 +21,171 @@ class IspringApiKey(TenantScoped, table=True):
 
     client_id: str = Field(primary_key=True, max_length=200)
     client_secret: str
+
+
+class IspringToken(TenantScoped, table=True):
+    """An access token from `POST /api/v3/token`; it names its account by itself (D17)."""
+
+    __tablename__ = "ispring_token"
+
+    token: str = Field(primary_key=True, index=True, max_length=100)
+    client_id: str = Field(max_length=200)
+    expires_at: datetime
+
+
+class IspringDepartment(TenantScoped, table=True):
+    __tablename__ = "ispring_department"
+
+    department_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    parent_id: str | None = Field(default=None, index=True, max_length=36)
+    code: str | None = None
+    subordination: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    co_subordination: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class IspringRole(TenantScoped, table=True):
+    """A role of the account: the built-in ones and custom roles with their granted rights."""
+
+    __tablename__ = "ispring_role"
+
+    role_id: str = Field(primary_key=True, max_length=36)
+    type: str = Field(max_length=40)
+    title: str
+    description: str = ""
+    rights: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringProfileField(TenantScoped, table=True):
+    """A user profile field definition (`GET /user/profile/fields`)."""
+
+    __tablename__ = "ispring_profile_field"
+
+    field_id: str = Field(primary_key=True, max_length=80)
+    name: str
+    label: str
+    type: str = Field(max_length=40)
+    is_unique: bool = False
+    is_required: bool = False
+    order_priority: int = 0
+    values: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringUser(TenantScoped, table=True):
+    __tablename__ = "ispring_user"
+
+    user_id: str = Field(primary_key=True, max_length=36)
+    login: str = Field(index=True)
+    email: str | None = None
+    password: str
+    department_id: str = Field(index=True, max_length=36)
+    status: int = 1
+    # Profile values by upper-case field id (LOGIN and EMAIL included, as the wire shows them).
+    fields: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    # [{"roleId": …, "manageableDepartmentIds": […]}]: the Learner role plus at most one other.
+    roles: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    subordination: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    co_subordination: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    work_leave: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    deactivate_on: date | None = None
+    terminate_on: date | None = None
+    added_at: datetime
+    last_login_at: datetime | None = None
+    points: float = 0
+
+
+class IspringGroup(TenantScoped, table=True):
+    __tablename__ = "ispring_group"
+
+    group_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    is_smart: bool = False
+    rules: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class IspringGroupMember(TenantScoped, table=True):
+    __tablename__ = "ispring_group_member"
+
+    group_id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(primary_key=True, index=True, max_length=36)
+
+
+class IspringContent(TenantScoped, table=True):
+    """A content item of the library: a course, a learning track or a standalone material."""
+
+    __tablename__ = "ispring_content"
+
+    content_id: str = Field(primary_key=True, max_length=36)
+    title: str
+    subtitle: str = ""
+    description: str = ""
+    type: str = Field(max_length=40)
+    author_id: str = Field(max_length=36)
+    added_at: datetime
+    view_slug: str = Field(max_length=80)
+    passing_score: float | None = None
+    # Due period (hours) applied by `dueDateType=default`; None = no due date.
+    default_due_period: int | None = None
+
+
+class IspringModule(TenantScoped, table=True):
+    """A module of a course: a material (`itemId` = its content item) or a training."""
+
+    __tablename__ = "ispring_module"
+
+    module_id: str = Field(primary_key=True, max_length=36)
+    course_id: str = Field(index=True, max_length=36)
+    item_id: str = Field(max_length=36)
+    title: str
+    description: str = ""
+    type: str = Field(default="material", max_length=20)
+    author_id: str = Field(max_length=36)
+    added_at: datetime
+    position: int = 0
+    training_type: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class IspringEnrollment(TenantScoped, table=True):
+    """An enrollment and its course-level progress (results are computed from these rows)."""
+
+    __tablename__ = "ispring_enrollment"
+
+    enrollment_id: str = Field(primary_key=True, max_length=36)
+    course_id: str = Field(index=True, max_length=36)
+    learner_id: str = Field(index=True, max_length=36)
+    access_at: datetime
+    due_date_type: str = Field(max_length=20)
+    due_date: date | None = None
+    lock_after_due_date: bool = False
+    type_group: int = 0
+    created_at: datetime
+    # Set by `POST /statistics/course`; None = derived from the module results ("automatic").
+    status_override: str | None = None
+    override_at: datetime | None = None
+    override_score: float | None = None
+    time_spent: int = 0
+    views: int = 0
+    last_view_at: datetime | None = None
+
+
+class IspringModuleResult(TenantScoped, table=True):
+    __tablename__ = "ispring_module_result"
+
+    enrollment_id: str = Field(primary_key=True, max_length=36)
+    module_id: str = Field(primary_key=True, max_length=36)
+    status: str = Field(default="not_started", max_length=20)
+    score: float | None = None
+    completed_at: datetime | None = None
+    time_spent: int = 0
+    views: int = 0
+    last_view_at: datetime | None = None
+
+
+class IspringTask(TenantScoped, table=True):
+    """An asynchronous statistics task; applied at once, so it is complete when read (D22)."""
+
+    __tablename__ = "ispring_task"
+
+    task_id: int = Field(primary_key=True)
+    status: str = Field(default="complete", max_length=20)
+    created_at: datetime

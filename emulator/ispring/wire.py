@@ -1,0 +1,335 @@
+"""iSpring's wire formats: request bodies and query strings in, negotiated XML/JSON bodies out.
+
+- Bodies (§4.4): XML with any root element, JSON objects, urlencoded and multipart forms whose
+  keys are PHP-style (`learnerIds[id]=…`, `courseIds[id][0]=…`, `x[]=`). Each becomes the same
+  plain tree of dicts, lists and strings; typed validation happens in `schemas`.
+- Query strings (§4.5): `x[]`, `x`, repeated `x`, `x[n]` and comma lists are one array; date
+  ranges arrive as `x[startDate]` / `x[endDate]`.
+- Replies: one neutral tree rendered as XML (root `<response>`, booleans `1`/`0` per D7, lists
+  as repeated elements inside their wrapper) or JSON (bare objects and arrays per D1), chosen by
+  `errors.wants_json` (D15/D16).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, Request, Response
+from starlette.datastructures import UploadFile
+
+from emulator.core.codec import JSON_TYPE, content_type, parse_json, parse_xml, render_json
+from emulator.core.codec import render_xml as core_render_xml
+from emulator.ispring.errors import BadRequest, wants_json
+
+Tree = dict[str, Any]
+
+# -- request bodies ------------------------------------------------------------------------------
+
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+def _is_xml(ctype: str) -> bool:
+    return ctype in ("application/xml", "text/xml") or ctype.endswith("+xml")
+
+
+def _is_json(ctype: str) -> bool:
+    return ctype == JSON_TYPE or ctype.endswith("+json")
+
+
+def _from_xml(value: Any) -> Any:
+    """xmltodict output → plain tree: attributes dropped, text-only elements become strings."""
+    if isinstance(value, Mapping):
+        children = {k: _from_xml(v) for k, v in value.items() if not k.startswith(("@", "#"))}
+        if not children:
+            text = value.get("#text")
+            return text.strip() if isinstance(text, str) else None
+        return children
+    if isinstance(value, list):
+        return [_from_xml(v) for v in value]
+    return value
+
+
+def decode_xml(body: bytes) -> Tree:
+    """An XML request body; the root element's name is ignored (the docs use several)."""
+    _root, content = parse_xml(body)
+    tree = _from_xml(content)
+    if tree is None:
+        return {}
+    if not isinstance(tree, dict):
+        raise BadRequest("Wrong parameters: the request element must contain parameters")
+    return tree
+
+
+def decode_json(body: bytes) -> Tree:
+    data = parse_json(body)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadRequest("Wrong parameters: the JSON body must be an object")
+    return data
+
+
+def decode_form(body: bytes) -> Tree:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("Wrong parameters: the form body is not UTF-8") from None
+    return php_nest(parse_qsl(text, keep_blank_values=True))
+
+
+def _sniff(body: bytes) -> str:
+    """A body sent without a usable Content-Type is recognised by its first character."""
+    head = body.lstrip()[:1]
+    if head == b"<":
+        return "application/xml"
+    if head in (b"{", b"["):
+        return JSON_TYPE
+    return _FORM
+
+
+async def read_body(request: Request) -> Tree:
+    """The request body as a plain tree (the dependency every writing route uses)."""
+    body = await request.body()
+    if not body.strip():
+        return {}
+    ctype = content_type(request.headers.get("content-type"))
+    if not (_is_xml(ctype) or _is_json(ctype) or ctype in (_FORM, _MULTIPART)):
+        ctype = _sniff(body)
+    if _is_xml(ctype):
+        return decode_xml(body)
+    if _is_json(ctype):
+        return decode_json(body)
+    if ctype == _FORM:
+        return decode_form(body)
+    try:
+        form = await request.form()
+    except Exception:  # python-multipart raises several types for a broken multipart body
+        raise BadRequest("Wrong parameters: malformed multipart body") from None
+    pairs: list[tuple[str, Any]] = []
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            raise BadRequest(f"Wrong parameters: {key}: files are not accepted")
+        pairs.append((key, value))
+    return php_nest(pairs)
+
+
+Body = Annotated[Tree, Depends(read_body)]
+
+# -- dates -------------------------------------------------------------------------------------
+
+
+def parse_datetime(text: str) -> datetime:
+    """Every date form clients send (§4.6), as an aware UTC datetime; ValueError otherwise.
+
+    `2019-09-26`, `2019-09-26 10:30:00`, `2019-09-26 10:30:00.123456`,
+    `2024-05-24T10:00:00.000Z`, `2019-09-26T10:30:00+03:00`. A value without an offset is UTC.
+    """
+    text = text.strip()
+    if not 8 <= len(text) <= 40:
+        raise ValueError("not a date")
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_date(text: str) -> date:
+    """A calendar date; a date-time is accepted and cut to its (UTC) date."""
+    return parse_datetime(text).date()
+
+
+# -- PHP-style keys ------------------------------------------------------------------------------
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+_APPEND = "\x00"  # marks keys generated for `x[]=` so they keep their order as a list
+
+
+def php_nest(pairs: Iterable[tuple[str, Any]]) -> Tree:
+    """PHP's reading of form/query keys: `a[b][0]=v` → {"a": {"b": ["v"]}}; `a[]` appends.
+
+    A plain key repeated (`x=1&x=2`) becomes a list as well, since clients send arrays that way.
+    """
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        match = _KEY.match(key)
+        path = [match[1], *_SEGMENT.findall(match[2])] if match else [key]
+        _insert(root, path, value)
+    result = _listify(root)
+    assert isinstance(result, dict)
+    return result
+
+
+def _insert(node: dict[str, Any], path: list[str], value: Any) -> None:
+    for depth, segment in enumerate(path):
+        last = depth == len(path) - 1
+        name = f"{_APPEND}{len(node)}" if segment == "" else segment
+        if last:
+            if name in node and segment != "" and not isinstance(node[name], dict):
+                previous = node[name]
+                node[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                node[name] = value
+            return
+        child = node.get(name)
+        if not isinstance(child, dict):
+            child = {}
+            node[name] = child
+        node = child
+
+
+def _listify(value: Any) -> Any:
+    if isinstance(value, dict):
+        converted = {k: _listify(v) for k, v in value.items()}
+        if converted and all(k.isdigit() or k.startswith(_APPEND) for k in converted):
+            return list(converted.values())
+        return converted
+    return value
+
+
+def leaves(value: Any) -> list[Any]:
+    """Every scalar inside a value, in order: how an ID array arrives in any of its spellings."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [leaf for v in value.values() for leaf in leaves(v)]
+    if isinstance(value, list | tuple):
+        return [leaf for v in value for leaf in leaves(v)]
+    return [value]
+
+
+# -- query strings -------------------------------------------------------------------------------
+
+class QueryArgs:
+    """The query string read the PHP way, with iSpring's tolerant array spellings."""
+
+    def __init__(self, request: Request) -> None:
+        self.data = php_nest(request.query_params.multi_items())
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def strings(self, name: str) -> list[str]:
+        """`x[]=a&x[]=b`, `x=a&x=b`, `x[0]=a`, `x=a,b` → ["a", "b"] (empty items dropped)."""
+        out: list[str] = []
+        for leaf in leaves(self.data.get(name)):
+            out.extend(part.strip() for part in str(leaf).split(",") if part.strip())
+        return out
+
+    def text(self, name: str) -> str | None:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return str(value[-1])
+        if not isinstance(value, str):
+            raise BadRequest(f"Wrong parameters: {name} must be a single value")
+        return value
+
+    def integer(self, name: str) -> int | None:
+        value = self.text(name)
+        if value is None or value == "":
+            return None
+        if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+            raise BadRequest(f"Wrong parameters: {name} must be an integer")
+        return int(value)
+
+    def date_range(self, name: str) -> tuple[datetime | None, datetime | None]:
+        """`name[startDate]` / `name[endDate]`; either bound may be absent (§4.5)."""
+        value = self.data.get(name)
+        if value is None:
+            return None, None
+        if not isinstance(value, dict) or set(value) - {"startDate", "endDate"}:
+            raise BadRequest(f"Wrong parameters: {name} must be {name}[startDate]/{name}[endDate]")
+        bounds: list[datetime | None] = []
+        for key in ("startDate", "endDate"):
+            raw = value.get(key)
+            if raw is None or raw == "":
+                bounds.append(None)
+                continue
+            if not isinstance(raw, str):
+                raise BadRequest(f"Wrong parameters: {name}[{key}] must be a date")
+            try:
+                bounds.append(parse_datetime(raw))
+            except ValueError:
+                raise BadRequest(f"Wrong parameters: {name}[{key}] is not a valid date") from None
+        return bounds[0], bounds[1]
+
+
+def query_args(request: Request) -> QueryArgs:
+    return QueryArgs(request)
+
+
+Query = Annotated[QueryArgs, Depends(query_args)]
+
+# -- replies -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list: XML repeats `<item>` inside the parent element, JSON gives an array."""
+
+    item: str
+    values: Sequence[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A single entity: XML wraps it in its element (`<userProfile>`), JSON gives it bare (D1)."""
+
+    item: str
+    content: Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A success: the neutral body tree, the status, and the XML root element."""
+
+    content: Any = None
+    status: int = 200
+    root: str = "response"
+    empty: bool = False
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, Entity):
+        return to_json(value.content)
+    if isinstance(value, Items):
+        return [to_json(v) for v in value.values]
+    if isinstance(value, Mapping):
+        return {k: to_json(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return value
+
+
+def to_xml(value: Any) -> Any:
+    if isinstance(value, Entity):
+        return {value.item: to_xml(value.content)}
+    if isinstance(value, Items):
+        # An empty list is an empty wrapper element, never a missing one (§4.2).
+        return {value.item: [to_xml(v) for v in value.values]} if value.values else ""
+    if isinstance(value, Mapping):
+        return {k: to_xml(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [to_xml(v) for v in value]
+    if isinstance(value, bool):
+        return "1" if value else "0"  # D7: what the PHP backend emits and XML clients test for
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def encode(request: Request, reply: Reply) -> Response:
+    if reply.empty:
+        return Response(status_code=reply.status)
+    if wants_json(request):
+        return Response(render_json(to_json(reply.content)), status_code=reply.status,
+                        media_type="application/json")
+    return Response(core_render_xml(reply.root, to_xml(reply.content)), status_code=reply.status,
+                    media_type="application/xml")
+
