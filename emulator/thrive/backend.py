@@ -4,6 +4,13 @@ Each public method of `ThriveBackend` is one vendor operation and one unit of wo
 `ctx.db.transaction()`, reads the tenant's clock once, and either returns the wire body or raises
 a typed error (the transaction then rolls back, so a failed request writes nothing).
 
+Fact-sheet rules marked "(inferred)" and where they live:
+- `_writable_audience`: audiences that are not API-controlled are read-only (403).
+- `delete_audience`: an audience with child audiences is not deleted (409).
+- `_check_unassigned`: the same primary content assigned twice to one audience is a 422.
+- `create_completion`: unknown user or content is a 422; the answer is 201 `{statementId}`.
+- `provision`: HR events are applied synchronously; a repeated envelope id is not re-applied.
+
 Decisions where the fact sheet is silent (also in docs/thrive.md):
 - `new_ids`: ids are the creation second then a server-wide counter, so id order is creation
   order even within one second.
@@ -12,12 +19,13 @@ Decisions where the fact sheet is silent (also in docs/thrive.md):
 - `ASSIGNED_ACTIVITY`: every enrolment that opens (assignment created, member added, archived
   member back) records an `assigned` activity for its user, next to the `completed` activity of
   each completion.
-- `_enrol_members`: suspended members are enrolled like active ones (memberships are kept on
+- `_enrol`: suspended members are enrolled like active ones (memberships are kept on
   suspension, so are new enrolments).
-- Manager add on an existing manager replaces their permissions.
-- A `scheduled` enrolment (fixtures only) opens when the clock reaches its `availableDate`.
-- Transition stamps never go backwards: a transition due before the enrolment's last change is
-  stamped at that change (`_transition`).
+- `_set_managers`: adding an existing manager replaces their permissions.
+- `_catch_up`: a `scheduled` enrolment (fixtures only) opens when the clock reaches its
+  `availableDate`.
+- `_transition`: stamps never go backwards; a transition due before the enrolment's last
+  change is stamped at that change.
 """
 
 from __future__ import annotations
