@@ -171,15 +171,17 @@ def _score(value: Any) -> float:
 
 
 def _datetime(value: Any) -> datetime:
+    text = _scalar(value)
     try:
-        return parse_datetime(_scalar(value))
+        return parse_datetime(text)
     except ValueError:
         raise ValueError("is not a valid date") from None
 
 
 def _date(value: Any) -> date:
+    text = _scalar(value)
     try:
-        return parse_date(_scalar(value))
+        return parse_date(text)
     except ValueError:
         raise ValueError("is not a valid date") from None
 
