@@ -121,7 +121,7 @@ def test_create_enrols_the_audience_members(client: httpx.Client) -> None:
                      "68b552830000000001000004", "68b552850000000001000006")]
 
 
-@pytest.mark.parametrize(("change", "message"), [
+_CREATE_REJECTS_BAD_VALUES = [
     ({"audienceId": None}, "audienceId: Input should be a valid string"),
     ({"contentId": None}, "contentId must not be null"),
     ({"audienceId": ""}, "audienceId: String should have at least 1 character"),
@@ -143,38 +143,49 @@ def test_create_enrols_the_audience_members(client: httpx.Client) -> None:
     ({"hideAlternativeContent": "yes"}, "hideAlternativeContent: Input should be a valid boolean"),
     ({"primaryContentId": CONTENTS["video"]},
      "contentId and primaryContentId name different content"),
-])
-def test_create_rejects_bad_values(client: httpx.Client, change: dict[str, Any],
-                                   message: str) -> None:
-    response = client.post(f"{V1}/assignments", headers=AUTH, json={**EXAMPLE, **change})
-    assert response.status_code == 422
-    assert response.json() == error(422, message)
-    assert len(listed(client)) == 3
+]
 
 
-@pytest.mark.parametrize(("body", "message"), [
+def test_create_rejects_bad_values(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for change, message in _CREATE_REJECTS_BAD_VALUES:
+        with subtests.test(msg=repr((change, message))[:120]):
+            response = client.post(f"{V1}/assignments", headers=AUTH, json={**EXAMPLE, **change})
+            assert response.status_code == 422
+            assert response.json() == error(422, message)
+            assert len(listed(client)) == 3
+
+
+_CREATE_REQUIRES_AUDIENCE_AND_CONTENT = [
     ({"contentId": CONTENTS["quiz"]}, "audienceId: Field required"),
     ({"audienceId": "engineering"}, "contentId is required"),
     ({}, "audienceId: Field required"),
-])
-def test_create_requires_audience_and_content(client: httpx.Client, body: dict[str, Any],
-                                              message: str) -> None:
-    response = client.post(f"{V1}/assignments", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
 
 
-@pytest.mark.parametrize(("content", "message"), [
+def test_create_requires_audience_and_content(client: httpx.Client,
+                                              subtests: pytest.Subtests) -> None:
+    for body, message in _CREATE_REQUIRES_AUDIENCE_AND_CONTENT:
+        with subtests.test(msg=repr((body, message))[:120]):
+            response = client.post(f"{V1}/assignments", headers=AUTH, json=body)
+            assert (response.status_code, response.json()) == (422, error(422, message))
+
+
+_CREATE_REJECTS_BODIES_THAT_ARE_NOT_OBJECTS = [
     (b"{not json", "Request body is not valid JSON"),
     (b"", "Request body is not valid JSON"),
     (b"[1, 2]", "Request body must be a JSON object"),
     (b"null", "Request body must be a JSON object"),
     (b"\xff\xfe", "Request body is not valid JSON"),
-])
-def test_create_rejects_bodies_that_are_not_objects(client: httpx.Client, content: bytes,
-                                                    message: str) -> None:
-    response = client.post(f"{V1}/assignments", headers={**AUTH, "Content-Type":
-                                                         "application/json"}, content=content)
-    assert (response.status_code, response.json()) == (400, error(400, message))
+]
+
+
+def test_create_rejects_bodies_that_are_not_objects(client: httpx.Client,
+                                                    subtests: pytest.Subtests) -> None:
+    for content, message in _CREATE_REJECTS_BODIES_THAT_ARE_NOT_OBJECTS:
+        with subtests.test(msg=repr((content, message))[:120]):
+            response = client.post(f"{V1}/assignments", content=content,
+                                   headers={**AUTH, "Content-Type": "application/json"})
+            assert (response.status_code, response.json()) == (400, error(400, message))
 
 
 def test_same_primary_content_for_the_same_audience_is_422(client: httpx.Client) -> None:
@@ -206,7 +217,7 @@ def test_list_is_a_bare_array_in_creation_order(client: httpx.Client) -> None:
     assert body[2]["deletedAt"] == "2026-05-01T09:00:00.000Z"
 
 
-@pytest.mark.parametrize(("query", "expected"), [
+_LIST_FILTERS_AND_PAGES = [
     ("?page=2&perPage=1", ["conduct"]),
     ("?page=1&perPage=2", ["safety", "conduct"]),
     ("?page=4&perPage=1", []),
@@ -219,22 +230,30 @@ def test_list_is_a_bare_array_in_creation_order(client: httpx.Client) -> None:
     ("?updatedSince=2026-03-02T09:00:00.001Z", ["leading"]),
     ("?updatedSince=2026-05-01+09:00:00", ["leading"]),
     ("?page=&perPage=", ["safety", "conduct", "leading"]),
-])
-def test_list_filters_and_pages(client: httpx.Client, query: str, expected: list[str]) -> None:
-    assert [a["id"] for a in listed(client, query)] == [ASSIGNMENTS[k] for k in expected]
+]
 
 
-@pytest.mark.parametrize(("query", "message"), [
+def test_list_filters_and_pages(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, expected in _LIST_FILTERS_AND_PAGES:
+        with subtests.test(msg=repr((query, expected))[:120]):
+            assert [a["id"] for a in listed(client, query)] == [ASSIGNMENTS[k] for k in expected]
+
+
+_LIST_REJECTS_BAD_PARAMETERS = [
     ("?perPage=101", "perPage must be between 1 and 100"),
     ("?perPage=0", "perPage must be between 1 and 100"),
     ("?page=0", "page must be at least 1"),
     ("?page=abc", "page must be an integer"),
     ("?limit=101", "limit must be between 1 and 100"),
     ("?updatedSince=yesterday", "updatedSince must be an ISO 8601 date-time or a date"),
-])
-def test_list_rejects_bad_parameters(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/assignments{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_list_rejects_bad_parameters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _LIST_REJECTS_BAD_PARAMETERS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/assignments{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))
 
 
 def test_a_page_far_past_the_end_is_empty(client: httpx.Client) -> None:
@@ -273,7 +292,7 @@ def test_update_changes_only_the_fields_sent(client: httpx.Client) -> None:
                               "primaryContentId": CONTENTS["python"]}
 
 
-@pytest.mark.parametrize(("body", "status", "message"), [
+_UPDATE_REJECTS_BAD_INPUT = [
     ({"audienceId": "sales"}, 422, "audienceId: 'sales' is not this assignment's audience"),
     ({"audienceId": "nowhere"}, 422, "audienceId: 'nowhere' is not this assignment's audience"),
     ({"contentId": MISSING_ID}, 422, f"contentId: content '{MISSING_ID}' not found"),
@@ -282,14 +301,17 @@ def test_update_changes_only_the_fields_sent(client: httpx.Client) -> None:
      "completionPeriod: Input should be less than or equal to 1095"),
     ({"alternativeContentIds": None}, 422, "alternativeContentIds must not be null"),
     ([], 400, "Request body must be a JSON object"),
-])
-def test_update_rejects_bad_input(client: httpx.Client, body: Any, status: int,
-                                  message: str) -> None:
-    response = client.patch(f"{V1}/assignments/{ASSIGNMENTS['safety']}", headers=AUTH,
-                            json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert client.get(f"{V1}/assignments/{ASSIGNMENTS['safety']}", headers=AUTH).json() == \
-        demo_safety()
+]
+
+
+def test_update_rejects_bad_input(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for body, status, message in _UPDATE_REJECTS_BAD_INPUT:
+        with subtests.test(msg=repr((body, status, message))[:120]):
+            response = client.patch(f"{V1}/assignments/{ASSIGNMENTS['safety']}", headers=AUTH,
+                                    json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert client.get(f"{V1}/assignments/{ASSIGNMENTS['safety']}", headers=AUTH).json() == \
+                demo_safety()
 
 
 def test_update_to_a_primary_already_assigned_is_422(client: httpx.Client) -> None:
@@ -333,19 +355,22 @@ def test_delete_without_a_body(client: httpx.Client) -> None:
     assert client.get(url, headers=AUTH).json()["isDeleted"] is True
 
 
-@pytest.mark.parametrize(("content", "status", "message"), [
+_DELETE_REJECTS_A_BAD_BODY = [
     (b'{"audienceId": "sales"}', 422, "audienceId: 'sales' is not this assignment's audience"),
     (b'{"audienceId": 5}', 422, "audienceId: Input should be a valid string"),
     (b"{oops", 400, "Request body is not valid JSON"),
     (b'["engineering"]', 400, "Request body must be a JSON object"),
-])
-def test_delete_rejects_a_bad_body(client: httpx.Client, content: bytes, status: int,
-                                   message: str) -> None:
-    url = f"{V1}/assignments/{ASSIGNMENTS['safety']}"
-    response = client.request("DELETE", url, content=content,
-                              headers={**AUTH, "Content-Type": "application/json"})
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert client.get(url, headers=AUTH).json() == demo_safety()
+]
+
+
+def test_delete_rejects_a_bad_body(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for content, status, message in _DELETE_REJECTS_A_BAD_BODY:
+        with subtests.test(msg=repr((content, status, message))[:120]):
+            url = f"{V1}/assignments/{ASSIGNMENTS['safety']}"
+            response = client.request("DELETE", url, content=content,
+                                      headers={**AUTH, "Content-Type": "application/json"})
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert client.get(url, headers=AUTH).json() == demo_safety()
 
 
 def test_delete_unknown_assignment_is_404(client: httpx.Client) -> None:

@@ -94,17 +94,20 @@ def test_get_audiences(client: httpx.Client) -> None:
     assert body["results"][4]["type"] == "smart"
 
 
-@pytest.mark.parametrize(("query", "references"), [
+_GET_AUDIENCES_FILTERS = [
     ("?apiControlled=true", ["demo-company", "engineering", "sales"]),
     ("?apiControlled=FALSE", ["hr-ui", "new-starters"]),
     ("?limit=2&page=2", ["sales", "hr-ui"]),
     ("?perPage=4&page=2", ["new-starters"]),
     (f"?updatedSince={NOW}", []),
-])
-def test_get_audiences_filters(client: httpx.Client, query: str,
-                               references: list[str]) -> None:
-    body = client.get(f"{V1}/audiences{query}", headers=AUTH).json()
-    assert [a["reference"] for a in body["results"]] == references
+]
+
+
+def test_get_audiences_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, references in _GET_AUDIENCES_FILTERS:
+        with subtests.test(msg=repr((query, references))[:120]):
+            body = client.get(f"{V1}/audiences{query}", headers=AUTH).json()
+            assert [a["reference"] for a in body["results"]] == references
 
 
 def test_get_audiences_rejects_a_bad_flag(client: httpx.Client) -> None:
@@ -146,7 +149,7 @@ def test_add_structure_then_child_audience(client: httpx.Client) -> None:
     assert client.get(f"{V1}/audiences/warehouse", headers=AUTH).json() == body
 
 
-@pytest.mark.parametrize(("body", "status", "message"), [
+_ADD_AUDIENCE_ERRORS = [
     ({}, 422, "name: Field required; reference: Field required"),
     ({"name": "x" * 101, "reference": "long"}, 422,
      "name: String should have at most 100 characters"),
@@ -166,13 +169,16 @@ def test_add_structure_then_child_audience(client: httpx.Client) -> None:
     ({"name": "Sales 2", "reference": "sales"}, 409,
      "An audience with reference 'sales' already exists"),
     (["x"], 400, "Request body must be a JSON object"),
-])
-def test_add_audience_errors(client: httpx.Client, body: Any, status: int,
-                             message: str) -> None:
-    response = client.post(f"{V1}/audiences", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert client.get(f"{V1}/audiences", headers=AUTH).json()["pagination"][
-        "totalResults"] == 5
+]
+
+
+def test_add_audience_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for body, status, message in _ADD_AUDIENCE_ERRORS:
+        with subtests.test(msg=repr((body, status, message))[:120]):
+            response = client.post(f"{V1}/audiences", headers=AUTH, json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert client.get(f"{V1}/audiences", headers=AUTH).json()["pagination"][
+                "totalResults"] == 5
 
 
 def test_update_audience(client: httpx.Client) -> None:
@@ -195,7 +201,7 @@ def test_moving_an_audience_keeps_its_members(client: httpx.Client) -> None:
     assert member_ids(client, "sales") == [USERS["eve"], USERS["hana"]]
 
 
-@pytest.mark.parametrize(("key", "body", "status", "message"), [
+_UPDATE_AUDIENCE_ERRORS = [
     ("demo-company", {"parentId": "engineering"}, 422, "parentId: a structure cannot be moved"),
     ("sales", {"parentId": None}, 422, "parentId: an audience needs a parent structure"),
     ("sales", {"parentId": "engineering"}, 422,
@@ -208,11 +214,14 @@ def test_moving_an_audience_keeps_its_members(client: httpx.Client) -> None:
     ("new-starters", {"name": "Starters"}, 403,
      "This audience is not API-controlled and cannot be changed through the API"),
     (MISSING_ID, {"name": "X"}, 404, "Audience not found"),
-])
-def test_update_audience_errors(client: httpx.Client, key: str, body: dict[str, Any],
-                                status: int, message: str) -> None:
-    response = client.patch(f"{V1}/audiences/{key}", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
+]
+
+
+def test_update_audience_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for key, body, status, message in _UPDATE_AUDIENCE_ERRORS:
+        with subtests.test(msg=repr((key, body, status, message))[:120]):
+            response = client.patch(f"{V1}/audiences/{key}", headers=AUTH, json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
 
 
 def test_update_keeps_own_reference_and_allows_structure_null_parent(
@@ -237,17 +246,20 @@ def test_delete_audience_drops_members_and_assignments(client: httpx.Client) -> 
     assert [a["id"] for a in by_id] == [ASSIGNMENTS["safety"]]
 
 
-@pytest.mark.parametrize(("key", "status", "message"), [
+_DELETE_AUDIENCE_ERRORS = [
     ("demo-company", 409, "Audience has child audiences; delete them first: engineering, sales"),
     ("hr-ui", 403, "This audience is not API-controlled and cannot be changed through the API"),
     ("no-such-audience", 404, "Audience not found"),
-])
-def test_delete_audience_errors(client: httpx.Client, key: str, status: int,
-                                message: str) -> None:
-    response = client.delete(f"{V1}/audiences/{key}", headers=AUTH)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert client.get(f"{V1}/audiences", headers=AUTH).json()["pagination"][
-        "totalResults"] == 5
+]
+
+
+def test_delete_audience_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for key, status, message in _DELETE_AUDIENCE_ERRORS:
+        with subtests.test(msg=repr((key, status, message))[:120]):
+            response = client.delete(f"{V1}/audiences/{key}", headers=AUTH)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert client.get(f"{V1}/audiences", headers=AUTH).json()["pagination"][
+                "totalResults"] == 5
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -304,7 +316,7 @@ def test_replace_members(client: httpx.Client) -> None:
     assert member_ids(client, "engineering") == [USERS["ben"]]
 
 
-@pytest.mark.parametrize(("method", "key", "body", "status", "message"), [
+_MEMBER_WRITE_ERRORS = [
     ("POST", "sales", [], 422, "List should have at least 1 item after validation, not 0"),
     ("PATCH", "sales", [], 422, "List should have at least 1 item after validation, not 0"),
     ("POST", "sales", ["EMP002"] * 101, 422,
@@ -316,12 +328,16 @@ def test_replace_members(client: httpx.Client) -> None:
     ("PATCH", "hr-ui", ["EMP002"], 403,
      "This audience is not API-controlled and cannot be changed through the API"),
     ("POST", "nowhere", ["EMP002"], 404, "Audience not found"),
-])
-def test_member_write_errors(client: httpx.Client, method: str, key: str, body: Any,
-                             status: int, message: str) -> None:
-    response = client.request(method, f"{V1}/audiences/{key}/members", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert member_ids(client, "sales") == [USERS["eve"], USERS["hana"]]
+]
+
+
+def test_member_write_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for method, key, body, status, message in _MEMBER_WRITE_ERRORS:
+        with subtests.test(msg=repr((method, key, body, status, message))[:120]):
+            response = client.request(method, f"{V1}/audiences/{key}/members", headers=AUTH,
+                                      json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert member_ids(client, "sales") == [USERS["eve"], USERS["hana"]]
 
 
 @pytest.mark.parametrize("key", ["EMP003", "cara.learner%40demo.example", USERS["cara"]])
@@ -379,7 +395,7 @@ def test_replace_managers(client: httpx.Client) -> None:
     assert managers(client, "engineering") == [{**ADA, "permissions": NOTHING}]
 
 
-@pytest.mark.parametrize(("method", "key", "body", "status", "message"), [
+_MANAGER_WRITE_ERRORS = [
     ("PATCH", "engineering", [], 422, "List should have at least 1 item after validation, not 0"),
     ("POST", "engineering", [{"permissions": {}}], 422, "[0].reference: Field required"),
     ("POST", "engineering", [{"reference": "EMP002", "permissions": {
@@ -390,12 +406,16 @@ def test_replace_managers(client: httpx.Client) -> None:
     ("POST", "engineering", {"reference": "EMP002"}, 400, "Request body must be a JSON array"),
     ("POST", "hr-ui", [{"reference": "EMP002"}], 403,
      "This audience is not API-controlled and cannot be changed through the API"),
-])
-def test_manager_write_errors(client: httpx.Client, method: str, key: str, body: Any,
-                              status: int, message: str) -> None:
-    response = client.request(method, f"{V1}/audiences/{key}/managers", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert managers(client, "engineering") == [{**EVE, "permissions": EVE_RIGHTS}]
+]
+
+
+def test_manager_write_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for method, key, body, status, message in _MANAGER_WRITE_ERRORS:
+        with subtests.test(msg=repr((method, key, body, status, message))[:120]):
+            response = client.request(method, f"{V1}/audiences/{key}/managers", headers=AUTH,
+                                      json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert managers(client, "engineering") == [{**EVE, "permissions": EVE_RIGHTS}]
 
 
 def test_remove_manager(client: httpx.Client) -> None:

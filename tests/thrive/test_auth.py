@@ -54,20 +54,23 @@ def test_basic_auth_reads(client: httpx.Client) -> None:
     assert [level["value"] for level in response.json()] == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize(("headers", "body"), [
+_BAD_CREDENTIALS_ARE_401 = [
     ({}, MISSING),
     (basic(TENANT, "wrong-secret"), BAD_BASIC),
     (basic("eu-west-2_Nobody", SECRET), BAD_BASIC),
     ({"Authorization": "Basic not-base64!"}, error(401, "Malformed Basic credentials")),
     ({"Authorization": "Token abc"}, MISSING),
     (bearer("not-a-token"), BAD_TOKEN),
-])
-def test_bad_credentials_are_401(client: httpx.Client, headers: dict[str, str],
-                                 body: dict[str, object]) -> None:
-    response = client.get(f"{V1}/users", headers=headers)
-    assert response.status_code == 401
-    assert response.json() == body
-    assert "www-authenticate" not in response.headers
+]
+
+
+def test_bad_credentials_are_401(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for headers, body in _BAD_CREDENTIALS_ARE_401:
+        with subtests.test(msg=repr((headers, body))[:120]):
+            response = client.get(f"{V1}/users", headers=headers)
+            assert response.status_code == 401
+            assert response.json() == body
+            assert "www-authenticate" not in response.headers
 
 
 def test_credentials_are_checked_before_the_body(client: httpx.Client) -> None:
@@ -102,7 +105,7 @@ def test_token_with_form_client_auth_and_requested_scope(client: httpx.Client) -
     assert claims(response.json()["access_token"])["scope"] == "api/read"
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [
+_TOKEN_ERRORS = [
     ({"json": {"grant_type": "client_credentials"}}, "invalid_request"),
     ({"data": {"scope": "api/read"}}, "invalid_request"),
     ({"data": {"grant_type": "password"}}, "unsupported_grant_type"),
@@ -117,12 +120,16 @@ def test_token_with_form_client_auth_and_requested_scope(client: httpx.Client) -
       "headers": basic(*READ_CLIENT)}, "invalid_scope"),
     ({"data": {"grant_type": "client_credentials", "scope": "api/everything"},
       "headers": basic(*FULL_CLIENT)}, "invalid_scope"),
-])
-def test_token_errors(client: httpx.Client, kwargs: dict[str, object], code: str) -> None:
-    response = client.post(TOKEN_URL, **kwargs)  # type: ignore[arg-type]
-    assert response.status_code == 400
-    assert response.json() == {"error": code}
-    assert response.headers["cache-control"] == "no-store"
+]
+
+
+def test_token_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for kwargs, code in _TOKEN_ERRORS:
+        with subtests.test(msg=repr((kwargs, code))[:120]):
+            response = client.post(TOKEN_URL, **kwargs)  # type: ignore[arg-type]
+            assert response.status_code == 400
+            assert response.json() == {"error": code}
+            assert response.headers["cache-control"] == "no-store"
 
 
 def test_token_of_a_client_without_the_grant(client: httpx.Client,
@@ -242,7 +249,7 @@ def test_journal_files_requests_under_the_tenant(client: httpx.Client) -> None:
 # --- routing ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "path"), [
+_UNKNOWN_ROUTE_OR_METHOD_IS_404_AFTER_AUTH = [
     ("GET", f"{V1}/no-such-resource"),
     ("PUT", f"{V1}/assignments"),
     ("DELETE", f"{V1}/users"),
@@ -250,15 +257,19 @@ def test_journal_files_requests_under_the_tenant(client: httpx.Client) -> None:
     ("GET", f"{V2}/users"),
     ("POST", f"{V1}/users"),
     ("GET", "/thrive/"),
-])
-def test_unknown_route_or_method_is_404_after_auth(client: httpx.Client, method: str,
-                                                   path: str) -> None:
-    anonymous = client.request(method, path)
-    assert (anonymous.status_code, anonymous.json()) == (401, MISSING)
-    response = client.request(method, path, headers=AUTH)
-    vendor_path = path.removeprefix("/thrive")
-    assert response.status_code == 404
-    assert response.json() == error(404, f"No route for {method} {vendor_path}")
+]
+
+
+def test_unknown_route_or_method_is_404_after_auth(client: httpx.Client,
+                                                   subtests: pytest.Subtests) -> None:
+    for method, path in _UNKNOWN_ROUTE_OR_METHOD_IS_404_AFTER_AUTH:
+        with subtests.test(msg=repr((method, path))[:120]):
+            anonymous = client.request(method, path)
+            assert (anonymous.status_code, anonymous.json()) == (401, MISSING)
+            response = client.request(method, path, headers=AUTH)
+            vendor_path = path.removeprefix("/thrive")
+            assert response.status_code == 404
+            assert response.json() == error(404, f"No route for {method} {vendor_path}")
 
 
 def test_trailing_slash_is_accepted(client: httpx.Client) -> None:

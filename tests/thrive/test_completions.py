@@ -48,7 +48,7 @@ def test_list_completions_is_a_bare_array(client: httpx.Client) -> None:
     assert (body[2]["isRPL"], body[2]["completionType"]) == (True, "rpl")
 
 
-@pytest.mark.parametrize(("query", "expected"), [
+_LIST_FILTERS = [
     (f"?userId={USERS['ada']}", ["ada"]),
     (f"?contentId={CONTENTS['python']}", ["cara"]),
     ("?isRPL=true", ["cara"]),
@@ -59,20 +59,29 @@ def test_list_completions_is_a_bare_array(client: httpx.Client) -> None:
     ("?completedDateRangeEnd=2026-03-10+14:29:59", ["ben"]),
     ("?perPage=2&page=2", ["cara"]),
     ("?perPage=1000&page=1", ["ben", "ada", "cara"]),
-])
-def test_list_filters(client: httpx.Client, query: str, expected: list[str]) -> None:
-    assert [c["id"] for c in completions(client, query)] == [COMPLETIONS[k] for k in expected]
+]
 
 
-@pytest.mark.parametrize(("query", "message"), [
+def test_list_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, expected in _LIST_FILTERS:
+        with subtests.test(msg=repr((query, expected))[:120]):
+            assert [c["id"] for c in completions(client, query)] == [
+                COMPLETIONS[k] for k in expected]
+
+
+_LIST_REJECTS_BAD_PARAMETERS = [
     ("?perPage=1001", "perPage must be between 1 and 1000"),
     ("?isRPL=yes", "isRPL must be true or false"),
     ("?completedDateRangeStart=02/04/2024",
      "completedDateRangeStart must be an ISO 8601 date-time or a date"),
-])
-def test_list_rejects_bad_parameters(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/learning/completions{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_list_rejects_bad_parameters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _LIST_REJECTS_BAD_PARAMETERS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/learning/completions{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))
 
 
 def test_get_completion(client: httpx.Client) -> None:
@@ -109,7 +118,7 @@ def test_completion_for_an_enrolment_records_had_due_date(client: httpx.Client) 
     assert completions(client)[-1]["hadDueDate"] is True
 
 
-@pytest.mark.parametrize(("body", "status", "message"), [
+_CREATE_COMPLETION_ERRORS_WRITE_NOTHING = [
     ({}, 422, "userId: Field required; contentId: Field required; completedAt: Field required"),
     ({**COMPLETION, "userId": MISSING_ID}, 422, f"userId: user '{MISSING_ID}' not found"),
     ({**COMPLETION, "userId": USERS["gone"]}, 422, f"userId: user '{USERS['gone']}' not found"),
@@ -119,11 +128,15 @@ def test_completion_for_an_enrolment_records_had_due_date(client: httpx.Client) 
     ({**COMPLETION, "completedAt": None}, 422,
      "completedAt: must be an ISO 8601 date-time string"),
     ([COMPLETION], 400, "Request body must be a JSON object"),
-])
-def test_create_completion_errors_write_nothing(client: httpx.Client, body: Any, status: int,
-                                                message: str) -> None:
-    response = client.post(f"{V1}/learning/completions", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert len(completions(client)) == 3
-    total = client.get(f"{V1}/activities", headers=AUTH).json()["pagination"]["totalResults"]
-    assert total == 11
+]
+
+
+def test_create_completion_errors_write_nothing(client: httpx.Client,
+                                                subtests: pytest.Subtests) -> None:
+    for body, status, message in _CREATE_COMPLETION_ERRORS_WRITE_NOTHING:
+        with subtests.test(msg=repr((body, status, message))[:120]):
+            response = client.post(f"{V1}/learning/completions", headers=AUTH, json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert len(completions(client)) == 3
+            activities = client.get(f"{V1}/activities", headers=AUTH).json()
+            assert activities["pagination"]["totalResults"] == 11

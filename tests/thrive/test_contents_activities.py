@@ -49,17 +49,21 @@ def test_query_contents(client: httpx.Client) -> None:
     assert body["results"][0] == SAFETY
 
 
-@pytest.mark.parametrize(("query", "expected"), [
+_CONTENT_FILTERS = [
     ("?types=video,file", ["video", "conduct"]),
     ("?types=video&omitTypes=video", ["video"]),
     ("?omitTypes=video%2Celearning", ["leading", "python", "kickoff", "conduct", "quiz",
                                       "privacy"]),
     ("?updatedSince=2026-01-01", ["leading", "privacy"]),
     ("?perPage=3&page=3", ["quiz", "privacy"]),
-])
-def test_content_filters(client: httpx.Client, query: str, expected: list[str]) -> None:
-    assert [c["id"] for c in page(client, "contents", query)["results"]] == [
-        CONTENTS[k] for k in expected]
+]
+
+
+def test_content_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, expected in _CONTENT_FILTERS:
+        with subtests.test(msg=repr((query, expected))[:120]):
+            assert [c["id"] for c in page(client, "contents", query)["results"]] == [
+                CONTENTS[k] for k in expected]
 
 
 def test_bulk_sync_pages_of_200_until_a_short_page(client: httpx.Client) -> None:
@@ -70,15 +74,19 @@ def test_bulk_sync_pages_of_200_until_a_short_page(client: httpx.Client) -> None
         assert page(client, path, "?page=2&perPage=200")["results"] == []
 
 
-@pytest.mark.parametrize(("query", "message"), [
+_CONTENT_FILTER_ERRORS = [
     ("?types=video,podcast", "types has unknown values: podcast; allowed: article, assessment, "
                              "broadcast, cmi5, elearning, event, file, pathway, question, quiz, "
                              "scorm, url, video, mixed"),
     ("?perPage=1001", "perPage must be between 1 and 1000"),
-])
-def test_content_filter_errors(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/contents{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_content_filter_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _CONTENT_FILTER_ERRORS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/contents{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))
 
 
 def test_get_content(client: httpx.Client) -> None:
@@ -103,7 +111,7 @@ def test_query_activities(client: httpx.Client) -> None:
     assert body["results"][6] == BEN_VIEWED
 
 
-@pytest.mark.parametrize(("query", "count", "types"), [
+_ACTIVITY_FILTERS = [
     ("?actions=viewed,completed", 5, {"viewed", "completed"}),
     ("?omitActions=assigned,loggedin", 5, {"viewed", "completed"}),
     ("?actions=loggedin&omitActions=loggedin", 2, {"loggedin"}),
@@ -115,20 +123,27 @@ def test_query_activities(client: httpx.Client) -> None:
     ("?timestampFrom=2026-02-03&timestampTo=2026-02-03", 3, {"loggedin", "viewed", "completed"}),
     ("?timestampFrom=2026-02-03+10:15:00&timestampTo=2026-03-10+14:30:00", 2, {"completed"}),
     ("?perPage=4&page=3", 3, {"completed", "viewed"}),
-])
-def test_activity_filters(client: httpx.Client, query: str, count: int,
-                          types: set[str]) -> None:
-    results = page(client, "activities", query)["results"]
-    assert (len(results), {a["type"] for a in results}) == (count, types)
+]
 
 
-@pytest.mark.parametrize(("query", "message"), [
+def test_activity_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, count, types in _ACTIVITY_FILTERS:
+        with subtests.test(msg=repr((query, count, types))[:120]):
+            results = page(client, "activities", query)["results"]
+            assert (len(results), {a["type"] for a in results}) == (count, types)
+
+
+_ACTIVITY_FILTER_ERRORS = [
     ("?timestampFrom=01/01/2020", "timestampFrom must be an ISO 8601 date-time or a date"),
     ("?perPage=0", "perPage must be between 1 and 1000"),
-])
-def test_activity_filter_errors(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/activities{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_activity_filter_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _ACTIVITY_FILTER_ERRORS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/activities{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))
 
 
 def test_get_activity(client: httpx.Client) -> None:

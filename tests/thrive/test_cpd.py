@@ -47,14 +47,19 @@ def test_entries_are_ordered_by_entry_date(client: httpx.Client) -> None:
     assert get(client, f"cpdEntries/{EVE_ENTRY['logEntryId']}") == EVE_ENTRY
 
 
-@pytest.mark.parametrize(("query", "minutes"), [
+_ENTRY_FILTERS = [
     ("?entryDateFrom=2026-09-25&entryDateTo=2026-09-25", [45]),
     ("?entryDateFrom=2026-05-20+09:00:00&entryDateTo=2026-06-15+16:45:00", [360, 240]),
     ("?entryDateTo=2026-03-10", [10, 15]),
     ("?perPage=2&page=2", [360, 240]),
-])
-def test_entry_filters(client: httpx.Client, query: str, minutes: list[int]) -> None:
-    assert [e["durationMinutes"] for e in get(client, f"cpdEntries{query}")["results"]] == minutes
+]
+
+
+def test_entry_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, minutes in _ENTRY_FILTERS:
+        with subtests.test(msg=repr((query, minutes))[:120]):
+            results = get(client, f"cpdEntries{query}")["results"]
+            assert [e["durationMinutes"] for e in results] == minutes
 
 
 def test_requirement_summaries(client: httpx.Client) -> None:
@@ -71,15 +76,19 @@ def test_requirement_summaries(client: httpx.Client) -> None:
         ENG_REQUIREMENT]
 
 
-@pytest.mark.parametrize(("path", "message"), [
+_UNKNOWN_CPD_RECORDS_ARE_404 = [
     (f"cpdCategories/{MISSING_ID}", "CPD category not found"),
     (f"cpdEntries/{MISSING_ID}", "CPD entry not found"),
     ("cpdEntries/latest", "CPD entry not found"),
     (f"cpdRequirementSummaries/{MISSING_ID}", "CPD requirement summary not found"),
-])
-def test_unknown_cpd_records_are_404(client: httpx.Client, path: str, message: str) -> None:
-    response = client.get(f"{V1}/{path}", headers=AUTH)
-    assert (response.status_code, response.json()) == (404, error(404, message))
+]
+
+
+def test_unknown_cpd_records_are_404(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for path, message in _UNKNOWN_CPD_RECORDS_ARE_404:
+        with subtests.test(msg=repr((path, message))[:120]):
+            response = client.get(f"{V1}/{path}", headers=AUTH)
+            assert (response.status_code, response.json()) == (404, error(404, message))
 
 
 def test_user_log_summaries(client: httpx.Client) -> None:
@@ -101,14 +110,18 @@ def test_user_log_summaries_for_listed_users(client: httpx.Client) -> None:
         "pagination": {"totalResults": 2, "totalPages": 2, "page": 2, "perPage": 1}}
 
 
-@pytest.mark.parametrize(("query", "message"), [
+_USER_LOG_SUMMARY_ERRORS = [
     ("", "entryDateFrom and entryDateTo are required"),
     ("?entryDateFrom=2026-01-01T00:00:00", "entryDateFrom and entryDateTo are required"),
     ("?entryDateFrom=2026-01-01T00:00:00&entryDateTo=2026-12-31T00:00:00&userIds=EMP002",
      "userIds must be 24 hex digits: EMP002"),
     ("?entryDateFrom=soon&entryDateTo=2026-12-31T00:00:00",
      "entryDateFrom must be an ISO 8601 date-time or a date"),
-])
-def test_user_log_summary_errors(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/cpdUserLogSummaries{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_user_log_summary_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _USER_LOG_SUMMARY_ERRORS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/cpdUserLogSummaries{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))

@@ -104,17 +104,20 @@ def test_get_one_enrolment(client: httpx.Client) -> None:
     assert (response.status_code, response.json()) == (200, first)
 
 
-@pytest.mark.parametrize(("assignment_id", "enrolment_id", "message"), [
+_GET_ENROLMENT_NOT_FOUND = [
     (SAFETY, MISSING_ID, "Enrolment not found"),
     (SAFETY, "nope", "Enrolment not found"),
     (CONDUCT, "6964b8100000000006000001", "Enrolment not found"),
     (MISSING_ID, "6964b8100000000006000001", "Assignment not found"),
-])
-def test_get_enrolment_not_found(client: httpx.Client, assignment_id: str, enrolment_id: str,
-                                 message: str) -> None:
-    response = client.get(f"{V1}/assignments/{assignment_id}/enrolments/{enrolment_id}",
-                          headers=AUTH)
-    assert (response.status_code, response.json()) == (404, error(404, message))
+]
+
+
+def test_get_enrolment_not_found(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for assignment_id, enrolment_id, message in _GET_ENROLMENT_NOT_FOUND:
+        with subtests.test(msg=repr((assignment_id, enrolment_id, message))[:120]):
+            response = client.get(f"{V1}/assignments/{assignment_id}/enrolments/{enrolment_id}",
+                                  headers=AUTH)
+            assert (response.status_code, response.json()) == (404, error(404, message))
 
 
 def test_open_becomes_overdue_when_the_clock_passes_the_due_date(client: httpx.Client) -> None:
@@ -259,7 +262,7 @@ def test_suspended_members_keep_their_enrolments(client: httpx.Client) -> None:
     assert of(client, SAFETY, "cara")["status"] == "open"
 
 
-@pytest.mark.parametrize(("query", "users"), [
+_ENROLMENT_FILTERS = [
     ("?status=open", ["cara", "dan", "finn"]),
     ("?status=archived", ["hana"]),
     ("?status=complete,archived", ["ben", "hana"]),
@@ -268,21 +271,30 @@ def test_suspended_members_keep_their_enrolments(client: httpx.Client) -> None:
     ("?updatedAtFrom=2026-02-03T10:15:00Z&updatedAtTo=2026-02-03T10:15:00Z", ["ben"]),
     ("?perPage=2&page=2", ["dan", "finn"]),
     ("?perPage=2&page=3", ["hana"]),
-])
-def test_enrolment_filters(client: httpx.Client, query: str, users: list[str]) -> None:
-    assert [e["userId"] for e in enrolments(client, SAFETY, query)] == [USERS[u] for u in users]
+]
 
 
-@pytest.mark.parametrize(("query", "message"), [
+def test_enrolment_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, users in _ENROLMENT_FILTERS:
+        with subtests.test(msg=repr((query, users))[:120]):
+            rows = enrolments(client, SAFETY, query)
+            assert [e["userId"] for e in rows] == [USERS[u] for u in users]
+
+
+_ENROLMENT_FILTER_ERRORS = [
     ("?updatedAtTo=2026-01-31", "updatedAtTo requires updatedAtFrom"),
     ("?status=done", "status has unknown values: done; allowed: archived, complete, open, "
                      "overdue, scheduled, unassigned"),
     ("?perPage=101", "perPage must be between 1 and 100"),
     ("?updatedAtFrom=2026-13-01", "updatedAtFrom must be an ISO 8601 date-time or a date"),
-])
-def test_enrolment_filter_errors(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/assignments/{SAFETY}/enrolments{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_enrolment_filter_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _ENROLMENT_FILTER_ERRORS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/assignments/{SAFETY}/enrolments{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))
 
 
 def test_enrolments_of_an_unknown_assignment(client: httpx.Client) -> None:

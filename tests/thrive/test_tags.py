@@ -100,7 +100,7 @@ def test_update_skills(client: httpx.Client) -> None:
     assert skills_of(client, "ben") == ["leadership", "python"]
 
 
-@pytest.mark.parametrize(("method", "url", "body", "status", "message"), [
+_TAG_AND_SKILL_ERRORS = [
     ("POST", BEN_TAGS, {"tags": ["python", "nope", "zip"]}, 422,
      "tags: unknown tag(s): nope, zip"),
     ("POST", BEN_TAGS, {"tags": []}, 422,
@@ -131,12 +131,15 @@ def test_update_skills(client: httpx.Client) -> None:
                            "value": [{"tagName": "ghost"}]}, 422, "value: unknown tag(s): ghost"),
     ("PATCH", BEN_SKILLS, {"op": "update", "path": "skills", "value": []}, 422,
      "value: List should have at least 1 item after validation, not 0"),
-])
-def test_tag_and_skill_errors(client: httpx.Client, method: str, url: str, body: Any,
-                              status: int, message: str) -> None:
-    response = client.request(method, url, headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert skills_of(client, "ben") == ["python"]
+]
+
+
+def test_tag_and_skill_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for method, url, body, status, message in _TAG_AND_SKILL_ERRORS:
+        with subtests.test(msg=repr((method, url, body, status, message))[:120]):
+            response = client.request(method, url, headers=AUTH, json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert skills_of(client, "ben") == ["python"]
 
 
 def test_removing_a_tag_the_learner_lacks_is_a_no_op(client: httpx.Client) -> None:

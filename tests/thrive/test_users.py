@@ -104,7 +104,7 @@ def test_pagination_walk(client: httpx.Client) -> None:
                                                         "page": 1, "perPage": 3}
 
 
-@pytest.mark.parametrize(("query", "users"), [
+_SEARCH_FILTERS = [
     ("?statuses=active", ["ada", "ben", "cara", "dan", "eve"]),
     ("?status=new", ["gus"]),
     ("?status=new&statuses=expired", ["gus", "hana"]),
@@ -114,22 +114,30 @@ def test_pagination_walk(client: httpx.Client) -> None:
     ("?updatedSince=2026-03-01", ["ada", "finn", "hana"]),
     ("?updatedSince=2026-06-30+09:00:00", ["finn"]),
     ("?updatedSince=2026-06-30T10:00:00%2B01:00", ["finn"]),
-])
-def test_search_filters(client: httpx.Client, query: str, users: list[str]) -> None:
-    assert [u["id"] for u in search(client, query)["results"]] == [USERS[u] for u in users]
+]
 
 
-@pytest.mark.parametrize(("query", "message"), [
+def test_search_filters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, users in _SEARCH_FILTERS:
+        with subtests.test(msg=repr((query, users))[:120]):
+            assert [u["id"] for u in search(client, query)["results"]] == [USERS[u] for u in users]
+
+
+_SEARCH_REJECTS_BAD_PARAMETERS = [
     ("?perPage=1001", "perPage must be between 1 and 1000"),
     ("?statuses=active,retired", "statuses has unknown values: retired; allowed: active, "
                                  "inactive, expired, new"),
     ("?status=gone", "status has unknown values: gone; allowed: active, inactive, expired, new"),
     ("?updatedSince=2026-02-30", "updatedSince must be an ISO 8601 date-time or a date"),
     ("?page=1.5", "page must be an integer"),
-])
-def test_search_rejects_bad_parameters(client: httpx.Client, query: str, message: str) -> None:
-    response = client.get(f"{V1}/users{query}", headers=AUTH)
-    assert (response.status_code, response.json()) == (422, error(422, message))
+]
+
+
+def test_search_rejects_bad_parameters(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for query, message in _SEARCH_REJECTS_BAD_PARAMETERS:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{V1}/users{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))
 
 
 def test_get_user_by_id(client: httpx.Client) -> None:
@@ -199,7 +207,7 @@ def test_create_user_with_every_field(client: httpx.Client) -> None:
     assert position["manager"] == {"id": USERS["eve"], "name": "Eve Manager", "ref": "EMP005"}
 
 
-@pytest.mark.parametrize(("change", "message"), [
+_CREATE_USER_REJECTS_BAD_FIELDS = [
     ({"ref": None}, "ref: Input should be a valid string"),
     ({"firstName": ""}, "firstName: String should have at least 1 character"),
     ({"lastName": 5}, "lastName: Input should be a valid string"),
@@ -212,12 +220,15 @@ def test_create_user_with_every_field(client: httpx.Client) -> None:
     ({"startDate": 1629396000}, "startDate: must be an ISO 8601 date-time string"),
     ({"additionalFields": ["a"]}, "additionalFields: Input should be a valid dictionary"),
     ({"timeZone": None}, "timeZone must not be null"),
-])
-def test_create_user_rejects_bad_fields(client: httpx.Client, change: dict[str, Any],
-                                        message: str) -> None:
-    response = client.post(f"{V2}/users", headers=AUTH, json={**THOMAS, **change})
-    assert (response.status_code, response.json()) == (422, error(422, message))
-    assert search(client)["pagination"]["totalResults"] == 9
+]
+
+
+def test_create_user_rejects_bad_fields(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for change, message in _CREATE_USER_REJECTS_BAD_FIELDS:
+        with subtests.test(msg=repr((change, message))[:120]):
+            response = client.post(f"{V2}/users", headers=AUTH, json={**THOMAS, **change})
+            assert (response.status_code, response.json()) == (422, error(422, message))
+            assert search(client)["pagination"]["totalResults"] == 9
 
 
 def test_create_user_requires_ref_and_names(client: httpx.Client) -> None:
@@ -226,15 +237,18 @@ def test_create_user_requires_ref_and_names(client: httpx.Client) -> None:
                                          "ref: Field required")
 
 
-@pytest.mark.parametrize(("change", "message"), [
+_CREATE_USER_DUPLICATES_ARE_409 = [
     ({"ref": "EMP002"}, "A user with ref 'EMP002' already exists"),
     ({"email": "BEN.Learner@demo.example"},
      "A user with email 'BEN.Learner@demo.example' already exists"),
-])
-def test_create_user_duplicates_are_409(client: httpx.Client, change: dict[str, Any],
-                                        message: str) -> None:
-    response = client.post(f"{V2}/users", headers=AUTH, json={**THOMAS, **change})
-    assert (response.status_code, response.json()) == (409, error(409, message))
+]
+
+
+def test_create_user_duplicates_are_409(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for change, message in _CREATE_USER_DUPLICATES_ARE_409:
+        with subtests.test(msg=repr((change, message))[:120]):
+            response = client.post(f"{V2}/users", headers=AUTH, json={**THOMAS, **change})
+            assert (response.status_code, response.json()) == (409, error(409, message))
 
 
 # --- v2 update, suspend, delete --------------------------------------------------------------
@@ -250,19 +264,22 @@ def test_update_changes_only_what_is_sent(client: httpx.Client) -> None:
                                         additionalFields={"team": "Exec"})
 
 
-@pytest.mark.parametrize(("ref", "body", "status", "message"), [
+_UPDATE_ERRORS = [
     ("EMP007", {"loginMethod": "email"}, 422, "email is required when loginMethod is email"),
     ("EMP002", {"firstName": None}, 422, "firstName must not be null"),
     ("EMP002", {"email": "cara.learner@demo.example"}, 409,
      "A user with email 'cara.learner@demo.example' already exists"),
     ("NOPE", {"jobTitle": "x"}, 404, "User with ref 'NOPE' not found"),
     ("EMP002", [], 400, "Request body must be a JSON object"),
-])
-def test_update_errors(client: httpx.Client, ref: str, body: Any, status: int,
-                       message: str) -> None:
-    response = client.patch(f"{V2}/users/ref/{ref}", headers=AUTH, json=body)
-    assert (response.status_code, response.json()) == (status, error(status, message))
-    assert client.get(f"{V1}/user/{USERS['ben']}", headers=AUTH).json() == BEN
+]
+
+
+def test_update_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for ref, body, status, message in _UPDATE_ERRORS:
+        with subtests.test(msg=repr((ref, body, status, message))[:120]):
+            response = client.patch(f"{V2}/users/ref/{ref}", headers=AUTH, json=body)
+            assert (response.status_code, response.json()) == (status, error(status, message))
+            assert client.get(f"{V1}/user/{USERS['ben']}", headers=AUTH).json() == BEN
 
 
 def test_update_does_not_unsuspend(client: httpx.Client) -> None:
@@ -290,16 +307,19 @@ def test_suspend_user(client: httpx.Client) -> None:
     assert again.json() == response.json()
 
 
-@pytest.mark.parametrize(("ref", "content", "status", "message"), [
+_SUSPEND_ERRORS = [
     ("NOPE", b"{}", 404, "User with ref 'NOPE' not found"),
     ("EMP002", b'{"endDate": "soon"}', 422, "endDate: must be an ISO 8601 date-time"),
     ("EMP002", b"", 400, "Request body is not valid JSON"),
-])
-def test_suspend_errors(client: httpx.Client, ref: str, content: bytes, status: int,
-                        message: str) -> None:
-    response = client.patch(f"{V2}/users/ref/{ref}/suspend", content=content,
-                            headers={**AUTH, "Content-Type": "application/json"})
-    assert (response.status_code, response.json()) == (status, error(status, message))
+]
+
+
+def test_suspend_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
+    for ref, content, status, message in _SUSPEND_ERRORS:
+        with subtests.test(msg=repr((ref, content, status, message))[:120]):
+            response = client.patch(f"{V2}/users/ref/{ref}/suspend", content=content,
+                                    headers={**AUTH, "Content-Type": "application/json"})
+            assert (response.status_code, response.json()) == (status, error(status, message))
 
 
 def test_delete_user_obfuscates_and_keeps_history(client: httpx.Client) -> None:
