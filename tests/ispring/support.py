@@ -115,12 +115,18 @@ def xml(response: httpx.Response) -> Any:
 
 
 def as_xml(value: Any) -> Any:
-    """How xmltodict reads an element whose JSON form is `value` (scalars become text)."""
+    """How xmltodict reads an element whose JSON form is `value` (scalars become text).
+
+    Objects are converted member by member; lists are left alone (their XML wrapping differs
+    per element and is spelled out by each test).
+    """
+    if isinstance(value, dict):
+        return {k: as_xml(v) for k, v in value.items()}
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int | float):
         return str(value)
-    return value
+    return None if value == "" else value
 
 
 def error_json(code: int, message: str) -> dict[str, Any]:
