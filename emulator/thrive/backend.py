@@ -421,11 +421,14 @@ class ThriveBackend:
 
     @staticmethod
     def _suspend(u: Unit, user: ThriveUser, end_date: datetime | None) -> None:
-        user.active = False
-        user.status = "inactive"
+        """Suspending a suspended user changes nothing but a newly given end date."""
+        changed = end_date is not None and end_date != user.end_date
+        if user.active or user.status != "inactive":
+            user.active, user.status, changed = False, "inactive", True
         if end_date is not None:
             user.end_date = end_date
-        user.updated_at = u.now
+        if changed:
+            user.updated_at = u.now
 
     def _delete_user(self, u: Unit, user: ThriveUser) -> None:
         """Obfuscate, keep training history, leave every member and manager list."""

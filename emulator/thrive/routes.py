@@ -702,8 +702,8 @@ def provision_user(principal: Auth, backend: Backend,
 
 
 @api.api_route("/{path:path}", methods=ALL_METHODS, include_in_schema=False)
-def unknown_route(principal: Auth, request: Request) -> Response:
-    """Any other path or method: 404 in Thrive's shape, after authentication."""
+def unknown_route(request: Request) -> Response:
+    """Any other path or method: 404 in Thrive's shape, after the router's auth dependency."""
     raise NotFound(f"No route for {request.method} {vendor_path(request)}")
 
 

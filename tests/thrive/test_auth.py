@@ -304,6 +304,18 @@ def test_injected_500_uses_thrives_body(client: httpx.Client) -> None:
         500, error(500, "Internal Server Error"))
 
 
+def test_tenant_faults_match_bearer_requests(client: httpx.Client) -> None:
+    access = bearer(token(client))
+    fault = {"tenant": TENANT, "effect": {"type": "error", "status": 503, "message": "busy"}}
+    assert client.post("/_emulator/faults", json=fault).status_code == 201
+    response = client.get(f"{V1}/users", headers=access)
+    assert (response.status_code, response.json()) == (503, {
+        "status": 503, "error": "Service Unavailable", "message": "busy"})
+    other = fresh_tenant(client)
+    assert client.get(f"{V1}/users", headers=basic(other["tenantId"], other["apiSecret"])
+                      ).status_code == 200
+
+
 def test_expired_token_clock_is_per_tenant(client: httpx.Client) -> None:
     freeze(client)
     access = bearer(token(client))

@@ -15,6 +15,7 @@ from tests.thrive.support import (
     USERS,
     V1,
     V2,
+    advance,
     error,
     freeze,
 )
@@ -303,8 +304,13 @@ def test_suspend_user(client: httpx.Client) -> None:
     assert v1 == {**BEN, "status": "inactive", "updatedAt": NOW, "positions": [{
         **BEN_POSITION, "isActive": False, "endDate": "2026-11-30T17:00:00.000Z",
         "updatedAt": NOW}]}
+    advance(client, 60)
     again = client.patch(f"{V2}/users/ref/EMP002/suspend", headers=AUTH, json={})
     assert again.json() == response.json()
+    later = client.patch(f"{V2}/users/ref/EMP002/suspend", headers=AUTH,
+                         json={"endDate": "2026-12-01T00:00:00Z"})
+    assert later.json() == {**response.json(), "endDate": "2026-12-01T00:00:00.000Z",
+                            "updatedAt": "2026-12-01T10:01:00.000Z"}
 
 
 _SUSPEND_ERRORS = [
