@@ -27,6 +27,7 @@ READ_SCOPES = ("api/read", "api/write", "api/all")
 WRITE_SCOPES = ("api/write", "api/all")
 WEBHOOK_SCOPES = ("api/webhooks", "api/all")
 FORM = "application/x-www-form-urlencoded"
+TOKEN_PREFIX = "/oauth2/token/"
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ async def token_grant(request: Request) -> TokenGrant:
 
 
 def identify_tenant(session: Session, request: Request) -> str | None:
+    # On the token endpoint the Basic user is an OAuth client; the tenant is in the path.
+    path = vendor_path(request)
+    if path.startswith(TOKEN_PREFIX):
+        return path[len(TOKEN_PREFIX):].strip("/") or None
     basic = basic_credentials(request)
     if basic is not None:
         return basic[0]

@@ -311,6 +311,9 @@ def test_tenant_faults_match_bearer_requests(client: httpx.Client) -> None:
     response = client.get(f"{V1}/users", headers=access)
     assert (response.status_code, response.json()) == (503, {
         "status": 503, "error": "Service Unavailable", "message": "busy"})
+    issue = client.post(TOKEN_URL, data={"grant_type": "client_credentials"},
+                        headers=basic(*FULL_CLIENT))
+    assert issue.status_code == 503
     other = fresh_tenant(client)
     assert client.get(f"{V1}/users", headers=basic(other["tenantId"], other["apiSecret"])
                       ).status_code == 200
