@@ -239,7 +239,8 @@ def parse_body(raw: bytes, model: type[M]) -> M:
     else:
         try:
             data = json.loads(raw)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: nesting deeper than the parser's stack (`[[[[...`).
             raise BadRequest(f"{INVALID_BODY}: malformed JSON") from None
     if not isinstance(data, dict):
         raise BadRequest(f"{INVALID_BODY}: expected a JSON object")

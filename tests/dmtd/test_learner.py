@@ -126,6 +126,7 @@ def test_iframe_organization_needs_a_user_header(client: httpx.Client) -> None:
     ({"X_UserId": "999999"}, 404, error("No user with X-UserId 999999 could be located")),
     ({"X_UserId": "-1"}, 404, error("No user with X-UserId -1 could be located")),
     ({"X_UserId": "9" * 30}, 404, error(f"No user with X-UserId {'9' * 30} could be located")),
+    ({"X_UserId": "9" * 5000}, 400, error("X-UserId must be an integer")),
     ({"X_UserCode": "nobody"}, 404, error("No user with X-UserCode 'nobody' could be located")),
     # D12: the id wins; the code is not even looked at.
     ({"X_UserId": "999999", "X_UserCode": "demo-user-alex"}, 404,
