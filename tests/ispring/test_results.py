@@ -177,7 +177,8 @@ def test_learner_results_in_scope(client: httpx.Client) -> None:
     ("?userStatuses[]=2", "Wrong parameters: userStatuses must be 1, 3 or 5"),
     ("?accessDate[startDate]=yesterday",
      "Wrong parameters: accessDate[startDate] is not a valid date"),
-    ("?dueDate=2024-01-01", "Wrong parameters: dueDate must be dueDate[startDate]/dueDate[endDate]"),
+    ("?dueDate=2024-01-01",
+     "Wrong parameters: dueDate must be dueDate[startDate]/dueDate[endDate]"),
     ("?pageSize=-1", "Wrong parameters: pageSize must be a positive integer"),
 ])
 def test_results_bad_queries(client: httpx.Client, path: str, query: str, message: str) -> None:
