@@ -49,7 +49,7 @@ def build_context(settings: Settings, vendors: list[Vendor] | None = None) -> Co
 
 def _fingerprint(fixtures: FixtureStore) -> str:
     """Which fixtures the database was seeded from; a changed fixture set re-seeds."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"snapshot-format-{tenancy.SNAPSHOT_FORMAT}".encode())
     for vendor, packs in sorted(fixtures.packs.items()):
         for name, pack in sorted(packs.items()):
             digest.update(json.dumps([vendor, name, pack.model_dump(mode="json")],
