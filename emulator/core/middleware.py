@@ -32,7 +32,7 @@ from emulator.core.errors import (
     InternalError,
 )
 from emulator.core.models import JournalEntry, Tenant
-from emulator.core.redact import redact_body, redact_headers
+from emulator.core.redact import redact_body, redact_headers, redact_query
 from emulator.core.vendor import Context, Vendor
 
 access_log = logging.getLogger("emulator.access")
@@ -132,7 +132,7 @@ class Recorder:
                 await self._journal(scope, vendor, at, elapsed, status,
                                     (bytes(request_body), request_size), held)
             if self.ctx.settings.access_log:
-                query = scope.get("query_string", b"").decode("latin-1")
+                query = redact_query(scope.get("query_string", b"").decode("latin-1"))
                 shown = f"{path}?{query}" if query else path
                 access_log.info("%s %s %d %.1fms", scope["method"], shown, status, elapsed)
             for message in held:
@@ -167,7 +167,7 @@ class Recorder:
             operation=getattr(endpoint, "__name__", None) if endpoint is not None else None,
             method=scope["method"],
             path=scope["path"][len(prefix):] or "/",
-            query=scope.get("query_string", b"").decode("latin-1"),
+            query=redact_query(scope.get("query_string", b"").decode("latin-1")),
             status=status,
             duration_ms=elapsed,
             request_headers=req_headers,

@@ -48,6 +48,11 @@ def _redact_json(value: Any) -> Any:
     return value
 
 
+def redact_query(query: str) -> str:
+    """A query string with secret-named parameters masked (access logs, journal)."""
+    return _FORM_SECRET.sub(lambda m: f"{m['key']}={MASK}", query)
+
+
 def redact_body(body: bytes, content_type: str, limit: int, *, size: int | None = None) -> str:
     """The body as text for the journal: secrets masked, cut at `limit` bytes.
 

@@ -52,6 +52,9 @@ def test_secrets_are_redacted(client: httpx.Client) -> None:
         "client_id=c&client_secret=%2A%2A%2A&grant_type=client_credentials"
     assert entries[2]["request"]["body"] == \
         "<r><password>***</password><access_token a='1'>***</access_token></r>"
+    client.get(THRIVE_UNKNOWN + "?access_token=abc123&page=2")
+    assert client.get("/_emulator/journal?limit=1").json()["entries"][0]["query"] == \
+        "access_token=***&page=2"
     client.post(THRIVE_UNKNOWN, content=b"password=abc&x=1")
     assert client.get("/_emulator/journal?limit=1").json()["entries"][0]["request"]["body"] == \
         "password=***&x=1"
