@@ -55,9 +55,26 @@ def _from_xml(value: Any) -> Any:
     return value
 
 
+MAX_DEPTH = 32
+
+
+def _check_depth(value: Any) -> None:
+    """Refuse absurdly nested bodies before anything walks them recursively."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BadRequest("Wrong parameters: the body is nested too deeply")
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
 def decode_xml(body: bytes) -> Tree:
     """An XML request body; the root element's name is ignored (the docs use several)."""
     _root, content = parse_xml(body)
+    _check_depth(content)
     tree = _from_xml(content)
     if tree is None:
         return {}
@@ -67,7 +84,11 @@ def decode_xml(body: bytes) -> Tree:
 
 
 def decode_json(body: bytes) -> Tree:
-    data = parse_json(body)
+    try:
+        data = parse_json(body)
+    except RecursionError:
+        raise BadRequest("Wrong parameters: the body is nested too deeply") from None
+    _check_depth(data)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -111,11 +132,14 @@ async def read_body(request: Request) -> Tree:
         form = await request.form()
     except Exception:  # python-multipart raises several types for a broken multipart body
         raise BadRequest("Wrong parameters: malformed multipart body") from None
-    pairs: list[tuple[str, Any]] = []
-    for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            raise BadRequest(f"Wrong parameters: {key}: files are not accepted")
-        pairs.append((key, value))
+    try:
+        pairs: list[tuple[str, Any]] = []
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                raise BadRequest(f"Wrong parameters: {key}: files are not accepted")
+            pairs.append((key, value))
+    finally:
+        await form.close()
     return php_nest(pairs)
 
 
@@ -158,6 +182,8 @@ def php_nest(pairs: Iterable[tuple[str, Any]]) -> Tree:
     for key, value in pairs:
         match = _KEY.match(key)
         path = [match[1], *_SEGMENT.findall(match[2])] if match else [key]
+        if len(path) > MAX_DEPTH:
+            raise BadRequest(f"Wrong parameters: {key[:64]} is nested too deeply")
         _insert(root, path, value)
     result = _listify(root)
     assert isinstance(result, dict)
