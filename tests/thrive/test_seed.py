@@ -1,0 +1,58 @@
+"""Fixture packs: a fresh tenant is seeded in milliseconds; inconsistent packs are refused."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from emulator.core import tenancy
+
+DEMO = json.loads(Path("fixtures/thrive/demo.json").read_text(encoding="utf-8"))
+
+
+def test_a_fresh_tenant_is_seeded_in_20_ms(client: httpx.Client, emulator_app: FastAPI) -> None:
+    ctx = emulator_app.state.ctx
+    timings = []
+    for _ in range(5):
+        with ctx.db.transaction() as session:
+            started = time.perf_counter()
+            tenancy.create_tenant(ctx, session, "thrive", None)
+            session.flush()
+            timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.020, timings
+
+
+def create(client: httpx.Client, pack: dict[str, Any]) -> httpx.Response:
+    return client.post("/_emulator/tenants", json={"vendor": "thrive", "fixture": pack})
+
+
+def test_an_inline_pack_makes_a_tenant_with_its_data(client: httpx.Client) -> None:
+    response = create(client, {**DEMO, "assignments": [], "enrolments": []})
+    assert response.status_code == 201
+    creds = response.json()["credentials"]
+    listed = client.get("/thrive/rest/v1/assignments",
+                        auth=(creds["tenantId"], creds["apiSecret"]))
+    assert listed.json() == []
+
+
+def test_a_pack_naming_a_missing_user_is_refused(client: httpx.Client) -> None:
+    enrolment = {**DEMO["enrolments"][0], "userId": "0123456789abcdef01234567"}
+    response = create(client, {**DEMO, "enrolments": [enrolment]})
+    assert response.status_code == 422
+    assert response.json() == {"error": {"status": 422, "message": (
+        "inline fixture: (top level): Value error, unknown user id(s): "
+        "0123456789abcdef01234567")}}
+
+
+def test_a_pack_with_an_orphan_audience_is_refused(client: httpx.Client) -> None:
+    audiences = [{**a, "parentId": None} if a["reference"] == "sales" else a
+                 for a in DEMO["audiences"]]
+    response = create(client, {**DEMO, "audiences": audiences})
+    assert response.status_code == 422
+    assert "a structure has no parent; an audience has a structure as parent" in \
+        response.json()["error"]["message"]
