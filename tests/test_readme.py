@@ -1,7 +1,8 @@
 """The README stays true: two Quickstart commands (the second is CI's), the generated coverage
 table, and runnable integration examples.
 
-Regenerate the coverage section with `UPDATE_README=1 .venv/bin/python -m pytest tests/test_readme.py`.
+Regenerate the coverage section with
+`UPDATE_README=1 .venv/bin/python -m pytest tests/test_readme.py`.
 """
 
 import os

@@ -47,7 +47,7 @@ def test_vendor_imports_only_itself(vendor: str) -> None:
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_vendor_packages_share_one_layout(vendor: str) -> None:
     files = {p.name for p in (PACKAGE / vendor).glob("*.py")}
-    assert VENDOR_FILES <= files
+    assert files >= VENDOR_FILES
 
 
 def test_only_app_wires_every_vendor() -> None:
