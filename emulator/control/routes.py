@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
+from starlette.routing import BaseRoute
 
 from emulator import __version__
 from emulator.core import faults, journal, tenancy
@@ -67,13 +69,30 @@ def tenant_json(request: Request, tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def _api_routes(routes: Sequence[BaseRoute], prefix: str = "",
+                shown: bool = True) -> Iterator[tuple[str, APIRoute, bool]]:
+    """(full path, route, in schema) for every APIRoute, including those of included routers.
+
+    FastAPI >= 0.16x keeps `include_router` routers as one lazily expanded route that carries
+    the original router and its include options; older versions copy APIRoutes into the app.
+    """
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route, shown and route.include_in_schema
+        elif hasattr(route, "original_router") and hasattr(route, "include_context"):
+            context = route.include_context
+            yield from _api_routes(route.original_router.routes,
+                                   prefix + getattr(context, "prefix", ""),
+                                   shown and bool(getattr(context, "include_in_schema", True)))
+
+
 def coverage(ctx: Context, apps: dict[str, FastAPI]) -> dict[str, Any]:
     """Operations per vendor, read from the routes each vendor app registered."""
     out: dict[str, Any] = {}
     for name, app in apps.items():
         ops: dict[tuple[str, str], dict[str, Any]] = {}
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        for path, route, shown in _api_routes(app.routes):
+            if not shown:
                 continue
             doc = (route.endpoint.__doc__ or "").strip().splitlines()
             for method in sorted((route.methods or set()) - {"HEAD"}):
@@ -81,8 +100,8 @@ def coverage(ctx: Context, apps: dict[str, FastAPI]) -> dict[str, Any]:
                     "operation": route.name, "method": method, "paths": [],
                     "summary": doc[0] if doc else "",
                 })
-                if route.path not in entry["paths"]:
-                    entry["paths"].append(route.path)
+                if path not in entry["paths"]:
+                    entry["paths"].append(path)
         out[name] = {"title": ctx.vendors[name].title, "basePath": f"/{name}",
                      "operations": sorted(ops.values(), key=lambda o: (o["paths"][0], o["method"]))}
     return out

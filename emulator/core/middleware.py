@@ -129,8 +129,11 @@ class Recorder:
         async def finish() -> None:
             elapsed = (time.perf_counter() - started) * 1000
             if vendor is not None:
-                await self._journal(scope, vendor, at, elapsed, status,
-                                    (bytes(request_body), request_size), held)
+                try:
+                    await self._journal(scope, vendor, at, elapsed, status,
+                                        (bytes(request_body), request_size), held)
+                except Exception:  # the journal must never break the vendor response
+                    error_log.exception("journal write failed")
             if self.ctx.settings.access_log:
                 query = redact_query(scope.get("query_string", b"").decode("latin-1"))
                 shown = f"{path}?{query}" if query else path
@@ -183,10 +186,7 @@ class Recorder:
             with self.ctx.db.transaction() as session:
                 journal.record(session, entry, self.ctx.settings.journal_max)
 
-        try:
-            await anyio.to_thread.run_sync(write)
-        except Exception:  # the journal must never break the vendor response
-            error_log.exception("journal write failed")
+        await anyio.to_thread.run_sync(write)
 
 
 class VendorGate:

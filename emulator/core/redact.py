@@ -67,11 +67,11 @@ def redact_body(body: bytes, content_type: str, limit: int, *, size: int | None 
     if "json" in ctype:
         try:
             parsed = json.loads(body)
-        except ValueError:
-            parsed = None
-        redacted = _redact_json(parsed)
-        if redacted != parsed:  # re-serialise only when a secret was masked
-            text = json.dumps(redacted, ensure_ascii=False)[:limit]
+            redacted = _redact_json(parsed)
+            if redacted != parsed:  # re-serialise only when a secret was masked
+                text = json.dumps(redacted, ensure_ascii=False)[:limit]
+        except (ValueError, RecursionError):
+            pass  # not JSON, or nested beyond what can be walked: journaled as text
     elif "x-www-form-urlencoded" in ctype:
         pairs = parse_qsl(text, keep_blank_values=True)
         text = urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in pairs])

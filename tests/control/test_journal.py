@@ -94,3 +94,14 @@ def test_bad_filter_is_a_json_error(client: httpx.Client) -> None:
     assert response.json() == {"error": {"status": 400, "message":
                                          "status: Input should be a valid integer, unable to "
                                          "parse string as an integer"}}
+
+
+def test_deeply_nested_json_is_journaled_as_text(client: httpx.Client) -> None:
+    body = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    response = client.post("/dmtd/1/user", content=body,
+                           headers={"Content-Type": "application/json",
+                                    "Authorization": "Bearer dmtd-demo-iframe-token"})
+    assert response.status_code == 400
+    (entry,) = client.get("/_emulator/journal").json()["entries"]
+    assert entry["request"]["body"].startswith('{"a":{"a":')
+    assert entry["request"]["body"].endswith("... [truncated, 600001 bytes]")
