@@ -233,6 +233,12 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
     return creds
 
 
+def custom_rights(granted: Iterable[str]) -> frozenset[Right]:
+    """The rights a custom role was granted (names the emulator does not know are ignored)."""
+    known = {r.value: r for r in Right}
+    return frozenset(known[name] for name in granted if name in known)
+
+
 def _fixture_role_type(fixture: IspringFixture, user: s.UserFixture) -> str:
     types = {r.id: r.type for r in fixture.roles}
     return _primary([types.get(r.role_id, "learner") for r in user.roles])
@@ -380,7 +386,7 @@ class IspringBackend:
             role = roles.get(primary["roleId"])
             role_type = role.type if role else "learner"
             if role_type == "custom" and role is not None:
-                rights = frozenset(Right(r) for r in role.rights if r in Right._value2member_map_)
+                rights = custom_rights(role.rights)
             else:
                 rights = ROLE_RIGHTS.get(role_type, frozenset())
             scope: frozenset[str] | None = None
@@ -547,10 +553,11 @@ class IspringBackend:
                 IspringGroupMember.tenant_id == p.tenant_id,
                 col(IspringGroupMember.group_id).in_([g.lower() for g in flt.groups]))
             stmt = stmt.where(col(IspringUser.user_id).in_(members))
+        # Logins and e-mails compare case-insensitively, as they do for uniqueness (D12).
         if flt.logins:
-            stmt = stmt.where(col(IspringUser.login).in_(flt.logins))
+            stmt = stmt.where(func.lower(IspringUser.login).in_([x.lower() for x in flt.logins]))
         if flt.emails:
-            stmt = stmt.where(col(IspringUser.email).in_(flt.emails))
+            stmt = stmt.where(func.lower(IspringUser.email).in_([x.lower() for x in flt.emails]))
         if isinstance(flt, s.UserFilter) and flt.user_ids:
             stmt = stmt.where(col(IspringUser.user_id).in_([i.lower() for i in flt.user_ids]))
         return stmt
@@ -633,7 +640,6 @@ class IspringBackend:
         None when the body says nothing about roles (an update keeps them).
         """
         roles = self._roles(session, p.tenant_id)
-        learner = next((r for r in roles.values() if r.type == "learner"), None)
         wanted: list[tuple[IspringRole, list[str]]] = []
         if body.roles is not None:
             for item in body.roles:
@@ -661,14 +667,18 @@ class IspringBackend:
             for dept in managed:
                 if dept not in departments:
                     raise BadRequest(f"Unknown department: {dept}")
-        result: list[dict[str, Any]] = []
-        if learner is not None:
-            result.append({"roleId": learner.role_id, "manageableDepartmentIds": []})
+        result = self._learner_roles(roles)
         for role, managed in others:
             keeps = role.type in ("department_administrator", "publisher", "custom")
             result.append({"roleId": role.role_id,
                            "manageableDepartmentIds": list(managed) if keeps else []})
         return result
+
+    @staticmethod
+    def _learner_roles(roles: dict[str, IspringRole]) -> list[dict[str, Any]]:
+        """Every user holds the Learner role; other roles come on top of it."""
+        return [{"roleId": r.role_id, "manageableDepartmentIds": []}
+                for r in roles.values() if r.type == "learner"][:1]
 
     @staticmethod
     def _primary_assignment_of(assignments: list[dict[str, Any]],
@@ -733,9 +743,8 @@ class IspringBackend:
                 if not fields.get(field.field_id):
                     raise BadRequest(f"Wrong parameters: fields.{field.name} is required")
             roles = self._role_assignments(session, p, body, None)
-            if roles is None:
-                roles = self._role_assignments(session, p, s.UserRoleFields.model_validate(
-                    {"role": "learner"}), None) or []
+            if roles is None:  # Learner unless the body says otherwise (inferred)
+                roles = self._learner_roles(self._roles(session, p.tenant_id))
             self._check_unique(session, p.tenant_id, fields, None)
             user_id = time_uuid(now)
             rows: list[Any] = [IspringUser(
@@ -751,9 +760,7 @@ class IspringBackend:
         p.require(Right.USERS_WRITE)
         with self._unit(p.tenant_id) as (session, _now):
             user = self._user(session, p, user_id)
-            roles = self._roles(session, p.tenant_id)
-            is_owner = any(roles[a["roleId"]].type == "owner" for a in user.roles
-                           if a["roleId"] in roles)
+            is_owner = self._is_owner(user, self._roles(session, p.tenant_id))
             if body.department_id is not None:
                 if not p.covers(body.department_id):
                     raise PermissionDenied()
@@ -782,11 +789,15 @@ class IspringBackend:
                 session.add_all(self._join_groups(session, p.tenant_id, user.user_id, group_ids))
             session.add(user)
 
+    @staticmethod
+    def _is_owner(user: IspringUser, roles: dict[str, IspringRole]) -> bool:
+        return any(roles[a["roleId"]].type == "owner" for a in user.roles if a["roleId"] in roles)
+
     def _guard_owner(self, session: Session, tenant_id: str, users: Iterable[IspringUser]) -> None:
+        """The Account Owner cannot be deleted, blocked or scheduled away (inferred)."""
         roles = self._roles(session, tenant_id)
-        for user in users:
-            if any(roles[a["roleId"]].type == "owner" for a in user.roles if a["roleId"] in roles):
-                raise PermissionDenied()
+        if any(self._is_owner(user, roles) for user in users):
+            raise PermissionDenied()
 
     def delete_user(self, p: Principal, user_id: str) -> None:
         p.require(Right.USERS_WRITE)
