@@ -69,39 +69,39 @@ class Result:
 
 
 def vendor_calls() -> dict[str, tuple[Call, Call]]:
-    """(read, write) per vendor, with the demo credentials of the README."""
-    def thrive_assignment(i: int) -> bytes:
-        return json.dumps({"audienceId": THRIVE_IDS["audience"],
-                           "contentId": THRIVE_IDS["content"], "completionPeriod": 30}).encode()
+    """(read, write) per vendor, with the demo credentials of the README. Writes create a new
+    record each time (unique ref, code or name), so every request does the full insert work."""
+    run = f"{os.getpid()}-{int(time.time())}"
+
+    def thrive_user(i: int) -> bytes:
+        return json.dumps({"ref": f"bench-{run}-{i}", "firstName": "Bench", "lastName": str(i),
+                           "email": f"bench-{run}-{i}@example.com"}).encode()
 
     def dmtd_user(i: int) -> bytes:
-        return json.dumps({"firstName": "Bench", "lastName": f"User{i}",
-                           "email": f"bench{i}-{os.getpid()}@example.com",
-                           "code": f"bench-{os.getpid()}-{i}"}).encode()
+        return json.dumps({"firstName": "Bench", "lastName": str(i), "code": f"bench-{run}-{i}",
+                           "email": f"bench-{run}-{i}@example.com"}).encode()
 
     def ispring_department(i: int) -> bytes:
-        return (f"<request><name>Bench {os.getpid()}-{i}</name>"
-                f"<parentDepartmentId>{ISPRING_IDS['department']}</parentDepartmentId>"
+        return (f"<request><name>Bench {run}-{i}</name>"
+                f"<parentDepartmentId>{ISPRING_IDS.get('department', '')}</parentDepartmentId>"
                 "</request>").encode()
 
     json_type = {"Content-Type": "application/json"}
     return {
         "thrive": (Call("GET", "/thrive/rest/v1/users", {"Authorization": THRIVE_BASIC}),
-                   Call("POST", "/thrive/rest/v1/assignments",
-                        {"Authorization": THRIVE_BASIC, **json_type}, thrive_assignment)),
+                   Call("POST", "/thrive/rest/v2/users",
+                        {"Authorization": THRIVE_BASIC, **json_type}, thrive_user)),
         "ispring": (Call("GET", "/ispring/enrollment", ISPRING_AUTH),
                     Call("POST", "/ispring/department",
                          {**ISPRING_AUTH, "Content-Type": "application/xml"},
                          ispring_department)),
-        "dmtd": (Call("GET", "/dmtd/1/learner", {**DMTD_AUTH, "X-UserId": DMTD_IDS["user"]}),
+        "dmtd": (Call("GET", "/dmtd/1/learner", DMTD_AUTH),
                  Call("POST", "/dmtd/1/user", {**DMTD_AUTH, **json_type}, dmtd_user)),
     }
 
 
 # Filled from the demo data once the server is up (ids are discovered, not hard-coded).
-THRIVE_IDS: dict[str, str] = {}
 ISPRING_IDS: dict[str, str] = {}
-DMTD_IDS: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -203,22 +203,13 @@ def timed(http: httpx.Client, method: str, path: str, repeat: int, **kwargs: Any
 
 
 def discover(http: httpx.Client) -> None:
-    """Ids from the demo data, read through the vendors' own list endpoints."""
-    try:
-        audiences = http.get("/thrive/rest/v1/audiences",
-                             headers={"Authorization": THRIVE_BASIC}).json()["results"]
-        contents = http.get("/thrive/rest/v1/contents",
-                            headers={"Authorization": THRIVE_BASIC}).json()["results"]
-        THRIVE_IDS.update(audience=audiences[0]["id"], content=contents[0]["id"])
-    except (KeyError, IndexError, ValueError):
-        pass
+    """Ids from the demo data, read through the vendor's own list endpoint."""
     try:
         departments = http.get("/ispring/department",
                                headers={**ISPRING_AUTH, "Accept": "application/json"}).json()
         ISPRING_IDS.update(department=departments[0]["departmentId"])
     except (KeyError, IndexError, ValueError, TypeError):
         pass
-    DMTD_IDS.setdefault("user", "1")
 
 
 def main() -> None:
@@ -232,7 +223,7 @@ def main() -> None:
                                "seconds": args.seconds, "connections": args.connections}
     with tempfile.TemporaryDirectory() as tmp:
         # Cold start: a fresh database each time (fixtures seeded), like a first `serve`.
-        probe = Call("GET", "/dmtd/1/protocol", DMTD_AUTH)
+        probe = Call("GET", "/thrive/rest/v1/users", {"Authorization": THRIVE_BASIC})
         starts = []
         for i in range(args.starts):
             port = free_port()

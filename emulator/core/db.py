@@ -12,6 +12,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 TENANT_COLUMN = "tenant_id"
+READ_ONLY = "lms_read_only"
 
 
 class Database:
@@ -59,7 +60,9 @@ class Database:
 
         @event.listens_for(self.engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads begin DEFERRED: in WAL mode they never wait for, or block, a writer.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     def create_all(self) -> None:
         SQLModel.metadata.create_all(self.engine)
@@ -80,6 +83,27 @@ class Database:
         finally:
             if self._lock is not None:
                 self._lock.release()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only; nothing it does is committed.
+
+        Cheaper than `transaction()`: no write lock is taken, and with a database file the
+        process-wide lock is skipped too (each thread reads on its own pooled connection).
+        The shared in-memory connection still needs the lock.
+        """
+        lock = self._lock if self.is_memory else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{READ_ONLY: True})
+                with Session(bind=conn) as session:
+                    yield session
+                    session.rollback()
+        finally:
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         # Closing the last connection checkpoints the WAL into the main file.

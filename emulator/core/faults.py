@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from emulator.core.clock import utcnow
@@ -74,6 +75,12 @@ def add(session: Session, spec: FaultSpec) -> Fault:
     session.add(fault)
     session.flush()
     return fault
+
+
+def any_active(session: Session) -> bool:
+    """Cheap pre-check on the request path: is any fault armed at all?"""
+    return bool(session.exec(select(Fault.id).where(
+        or_(col(Fault.remaining).is_(None), col(Fault.remaining) != 0)).limit(1)).first())
 
 
 def active(session: Session, vendor: str) -> list[tuple[Fault, FaultSpec]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from emulator.core.clock import iso
@@ -29,12 +29,16 @@ class JournalFilter:
         self.limit = limit
 
 
+_TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
+
+
 def record(session: Session, entry: JournalEntry, keep: int) -> None:
-    session.add(entry)
-    session.flush()
-    assert entry.id is not None
-    if keep >= 0:
-        session.execute(delete(JournalEntry).where(col(JournalEntry.id) <= entry.id - keep))
+    """Append one entry and drop what falls beyond the newest `keep` (on every request, so
+    Core statements rather than the ORM's unit of work)."""
+    conn = session.connection()
+    values = entry.model_dump(exclude={"id"})
+    new_id = conn.execute(insert(_TABLE).values(**values)).inserted_primary_key[0]
+    conn.execute(delete(_TABLE).where(_TABLE.c.id <= new_id - keep))
 
 
 def query(session: Session, flt: JournalFilter) -> list[JournalEntry]:

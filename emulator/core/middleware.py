@@ -211,7 +211,7 @@ class VendorGate:
                     _state(scope)["tenant"] = tenant
 
     def _claimed_tenant(self, request: Request) -> str | None:
-        with self.ctx.db.transaction() as session:
+        with self.ctx.db.read() as session:
             tenant_id = self.vendor.identify_tenant(session, request)
             if tenant_id is None:
                 return None
@@ -284,6 +284,9 @@ class VendorGate:
         vendor_path = full_path[len(vendor) + 1:] or "/"
 
         def pick() -> tuple[dict[str, Any], faults_mod.FaultSpec, float] | None:
+            with self.ctx.db.read() as session:
+                if not faults_mod.any_active(session):
+                    return None
             with self.ctx.db.transaction() as session:
                 candidates = faults_mod.active(session, vendor)
                 if not candidates:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from emulator.core.clock import utcnow
 from emulator.core.db import tenant_tables
 from emulator.core.errors import EmulatorError
-from emulator.core.models import ClockState, Snapshot, Tenant
+from emulator.core.models import ClockState, Counter, Snapshot, Tenant
 from emulator.core.vendor import Context
 
 FIXTURES_SNAPSHOT = "__fixtures__"
@@ -196,6 +196,9 @@ def load_builtin_tenants(ctx: Context, session: Session) -> None:
     assert ctx.fixtures is not None
     _delete_rows(session, None)
     session.execute(delete(_TENANT_TABLE))
+    # No row is left, so integer sequences start over: the demo ids are the same on every
+    # fresh seed (the docs quote them).
+    session.execute(delete(Counter))
     for vendor_name, packs in ctx.fixtures.packs.items():
         for pack_name in packs:
             create_tenant(ctx, session, vendor_name, pack_name, builtin=True)

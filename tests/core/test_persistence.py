@@ -82,3 +82,13 @@ def test_cli_unwritable_database(tmp_path: Path, capsys: pytest.CaptureFixture[s
         f"lms-emulator: error: database directory {tmp_path / 'missing'} does not exist\n"
     assert main(["serve", "--db", str(tmp_path), "--port", "0"]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_reseeding_gives_the_same_demo_ids(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "ids.db", access_log=False)
+    headers = {"Authorization": "Bearer dmtd-demo-iframe-token"}
+    with in_process_client(create_app(settings)) as first:
+        first.post("/_emulator/tenants", json={"vendor": "dmtd"})  # consumes counter values
+        learners = first.get("/dmtd/1/learner", headers=headers).json()
+    with in_process_client(create_app(settings.model_copy(update={"reset": True}))) as again:
+        assert again.get("/dmtd/1/learner", headers=headers).json() == learners
