@@ -37,8 +37,9 @@ def record(session: Session, entry: JournalEntry, keep: int) -> None:
     Core statements rather than the ORM's unit of work)."""
     conn = session.connection()
     values = entry.model_dump(exclude={"id"})
-    new_id = conn.execute(insert(_TABLE).values(**values)).inserted_primary_key[0]
-    conn.execute(delete(_TABLE).where(_TABLE.c.id <= new_id - keep))
+    key = conn.execute(insert(_TABLE).values(**values)).inserted_primary_key
+    assert key is not None
+    conn.execute(delete(_TABLE).where(_TABLE.c.id <= key[0] - keep))
 
 
 def query(session: Session, flt: JournalFilter) -> list[JournalEntry]:
