@@ -36,7 +36,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -55,6 +55,7 @@ from emulator.ispring.errors import (
 from emulator.ispring.models import (
     IspringApiKey,
     IspringContent,
+    IspringCourseField,
     IspringDepartment,
     IspringEnrollment,
     IspringGroup,
@@ -88,6 +89,7 @@ class Right(StrEnum):
     GROUPS_READ = "groups.read"
     GROUPS_WRITE = "groups.write"
     CONTENT_READ = "content.read"
+    CONTENT_WRITE = "content.write"
     ENROLLMENTS_READ = "enrollments.read"
     ENROLLMENTS_WRITE = "enrollments.write"
     RESULTS_READ = "results.read"
@@ -100,10 +102,11 @@ ALL_RIGHTS = frozenset(Right)
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     "owner": ALL_RIGHTS,
     "administrator": ALL_RIGHTS,
-    # §4.9: department administrators may not create departments.
-    "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE},
+    # §4.9: department administrators may not create departments (nor content, inferred).
+    "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE, Right.CONTENT_WRITE},
     "publisher": frozenset({
         Right.USERS_READ, Right.DEPARTMENTS_READ, Right.GROUPS_READ, Right.CONTENT_READ,
+        Right.CONTENT_WRITE,
         Right.ENROLLMENTS_READ, Right.ENROLLMENTS_WRITE, Right.RESULTS_READ,
         Right.GAMIFICATION_READ, Right.GAMIFICATION_WRITE,
     }),
@@ -186,6 +189,8 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
                                co_subordination=dict(INHERIT)) for d in fixture.departments]
     rows += [IspringRole(tenant_id=t, role_id=r.id, type=r.type, title=r.title,
                          description=r.description, rights=list(r.rights)) for r in fixture.roles]
+    rows += [IspringCourseField(tenant_id=t, field_id=f.id, custom_id=f.custom_id, label=f.label,
+                                position=i) for i, f in enumerate(fixture.course_fields)]
     rows += [IspringProfileField(tenant_id=t, field_id=f.id, name=f.name, label=f.label,
                                  type=f.type, is_unique=f.is_unique, is_required=f.is_required,
                                  order_priority=i, values=list(f.values))
@@ -204,14 +209,17 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             subordination=dict(INHERIT), co_subordination=dict(INHERIT),
             added_at=u.added_date, last_login_at=u.last_login_date, points=u.points))
     for g in fixture.groups:
-        rows.append(IspringGroup(tenant_id=t, group_id=g.id, name=g.name))
+        rows.append(IspringGroup(tenant_id=t, group_id=g.id, name=g.name,
+                                 is_smart=g.rules is not None, rules=g.rules))
         rows += [IspringGroupMember(tenant_id=t, group_id=g.id, user_id=m) for m in g.user_ids]
     for c in fixture.content:
         rows.append(IspringContent(
             tenant_id=t, content_id=c.id, title=c.title, subtitle=c.subtitle,
             description=c.description, type=c.type, author_id=c.author_id, added_at=c.added_date,
             view_slug=c.view_slug, passing_score=c.passing_score,
-            default_due_period=c.default_due_period))
+            default_due_period=c.default_due_period, certificate=c.certificate,
+            quiz_id=c.quiz_id, course_ids=list(c.course_ids),
+            field_values=dict(c.field_values)))
         rows += [IspringModule(tenant_id=t, module_id=m.id, course_id=c.id, item_id=m.item_id,
                                title=m.title, description=m.description, type=m.type,
                                author_id=c.author_id, added_at=c.added_date, position=i + 1,
@@ -224,7 +232,8 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             lock_after_due_date=e.lock_after_due_date, type_group=e.type_group,
             created_at=e.access_date, status_override=e.course_status,
             override_at=e.completion_date, override_score=e.course_score,
-            time_spent=e.time_spent, views=e.views, last_view_at=e.last_view_date))
+            time_spent=e.time_spent, views=e.views, last_view_at=e.last_view_date,
+            certificate_id=e.certificate_id, certificate_at=e.certificate_date))
         rows += [IspringModuleResult(
             tenant_id=t, enrollment_id=e.id, module_id=r.module_id, status=r.status,
             score=r.score, completed_at=r.completion_date, time_spent=r.time_spent,
@@ -519,9 +528,12 @@ class IspringBackend:
         memberships: dict[str, list[str]] = {}
         for m in session.exec(select(IspringGroupMember).where(
                 IspringGroupMember.tenant_id == tenant_id,
-                col(IspringGroupMember.user_id).in_([u.user_id for u in users]))
-                .order_by(col(IspringGroupMember.group_id))).all():
+                col(IspringGroupMember.user_id).in_([u.user_id for u in users]))).all():
             memberships.setdefault(m.user_id, []).append(m.group_id)
+        smart = _SmartGroups(session, tenant_id)
+        for group in smart.groups():
+            for member in smart.members(group):
+                memberships.setdefault(member, []).append(group.group_id)
 
         def role_view(assignment: dict[str, Any]) -> s.UserRoleView:
             role = roles.get(assignment["roleId"])
@@ -536,23 +548,28 @@ class IspringBackend:
                 user_id=u.user_id, role=role_view(self._primary_assignment(u, roles)),
                 roles=[role_view(a) for a in u.roles], department_id=u.department_id,
                 status=effective_status(u, today), fields=fields, added_at=u.added_at,
-                last_login_at=u.last_login_at, groups=memberships.get(u.user_id, []),
+                last_login_at=u.last_login_at, groups=sorted(memberships.get(u.user_id, [])),
                 subordination=u.subordination, co_subordination=u.co_subordination,
                 work_leave=u.work_leave))
         return views
 
-    def _user_query(self, p: Principal, flt: s.UserFilter | s.PagedUsersRequest,
-                    ) -> SelectOfScalar[IspringUser]:
+    def _user_query(self, session: Session, p: Principal,
+                    flt: s.UserFilter | s.PagedUsersRequest) -> SelectOfScalar[IspringUser]:
         stmt = self._scoped_users(select(IspringUser).where(IspringUser.tenant_id == p.tenant_id),
                                   p, IspringUser.user_id)
         if flt.departments:
             stmt = stmt.where(col(IspringUser.department_id).in_(
                 [d.lower() for d in flt.departments]))
         if flt.groups:
+            wanted = [g.lower() for g in flt.groups]
             members = select(IspringGroupMember.user_id).where(
                 IspringGroupMember.tenant_id == p.tenant_id,
-                col(IspringGroupMember.group_id).in_([g.lower() for g in flt.groups]))
-            stmt = stmt.where(col(IspringUser.user_id).in_(members))
+                col(IspringGroupMember.group_id).in_(wanted))
+            smart = _SmartGroups(session, p.tenant_id)
+            smart_members = {m for g in smart.groups() if g.group_id in wanted
+                             for m in smart.members(g)}
+            stmt = stmt.where(or_(col(IspringUser.user_id).in_(members),
+                                  col(IspringUser.user_id).in_(smart_members)))
         # Logins and e-mails compare case-insensitively, as they do for uniqueness (D12).
         if flt.logins:
             stmt = stmt.where(func.lower(IspringUser.login).in_([x.lower() for x in flt.logins]))
@@ -565,13 +582,14 @@ class IspringBackend:
     def list_users(self, p: Principal, flt: s.UserFilter) -> list[s.UserView]:
         p.require(Right.USERS_READ)
         with self._unit(p.tenant_id) as (session, now):
-            rows = session.exec(self._user_query(p, flt).order_by(col(IspringUser.user_id))).all()
+            rows = session.exec(self._user_query(session, p, flt).order_by(
+                col(IspringUser.user_id))).all()
             return self._user_views(session, p.tenant_id, rows, now.date())
 
     def page_users(self, p: Principal, flt: s.UserFilter) -> s.Page[s.UserView]:
         p.require(Right.USERS_READ)
         with self._unit(p.tenant_id) as (session, now):
-            page = self._keyset(session, self._user_query(p, flt), IspringUser.user_id,
+            page = self._keyset(session, self._user_query(session, p, flt), IspringUser.user_id,
                                 lambda u: u.user_id, flt.page_size, flt.page_token)
             return s.Page(self._user_views(session, p.tenant_id, page.items, now.date()),
                           page.next_token)
@@ -585,7 +603,7 @@ class IspringBackend:
             raise BadRequest("Wrong parameters: page must be a positive integer")
         size = page_size(body.page_size)
         with self._unit(p.tenant_id) as (session, now):
-            rows = list(session.exec(self._user_query(p, body).order_by(
+            rows = list(session.exec(self._user_query(session, p, body).order_by(
                 col(IspringUser.user_id))).all())
             rows = [u for u in rows if _matches_profile(u, body)]
             chunk = rows[(number - 1) * size: number * size]
@@ -1074,6 +1092,11 @@ class IspringBackend:
                 p, IspringGroupMember.user_id)
             for m in session.exec(stmt.order_by(col(IspringGroupMember.user_id))).all():
                 members.setdefault(m.group_id, []).append(m.user_id)
+            smart = _SmartGroups(session, p.tenant_id)
+            visible = smart.visible_to(p)
+            for g in groups:
+                if g.is_smart:
+                    members[g.group_id] = sorted(smart.members(g) & visible)
         return [s.GroupView(g.group_id, g.name, g.is_smart,
                             None if p.is_publisher else members.get(g.group_id, []),
                             len(members.get(g.group_id, []))) for g in groups]
@@ -1148,6 +1171,51 @@ class IspringBackend:
                                                 user_id=u) for u in body.user_ids
                              if u not in present])
 
+    def _check_rules(self, session: Session, tenant_id: str, rules: s.SmartRulesIn) -> None:
+        """Rules must name existing departments, plain groups and profile fields (400)."""
+        for rule in rules.rules():
+            if rule.attribute_type == 1 and session.get(
+                    IspringDepartment, (tenant_id, rule.value.lower())) is None:
+                raise BadRequest(f"Unknown department: {rule.value}")
+            if rule.attribute_type == 2:
+                group = session.get(IspringGroup, (tenant_id, rule.value.lower()))
+                if group is None or group.is_smart:
+                    raise BadRequest(f"Unknown group: {rule.value}")
+            if rule.attribute_type == 3 and session.get(
+                    IspringProfileField, (tenant_id, (rule.attribute_id or "").upper())) is None:
+                raise BadRequest(f"Wrong parameters: unknown profile field {rule.attribute_id}")
+
+    def create_smart_group(self, p: Principal, body: s.NewSmartGroup) -> str:
+        p.require(Right.GROUPS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            self._check_rules(session, p.tenant_id, body.rules)
+            group_id = time_uuid(now)
+            session.add(IspringGroup(tenant_id=p.tenant_id, group_id=group_id, name=body.name,
+                                     is_smart=True, rules=body.rules.as_stored()))
+            return group_id
+
+    def _smart_group(self, session: Session, p: Principal, group_id: str) -> IspringGroup:
+        group = self._group(session, p, group_id)
+        if not group.is_smart:
+            raise NotFound("Unknown group")  # a plain group is not a smart group (inferred)
+        return group
+
+    def update_smart_group(self, p: Principal, group_id: str, body: s.UpdateSmartGroup) -> None:
+        p.require(Right.GROUPS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            group = self._smart_group(session, p, group_id)
+            self._check_rules(session, p.tenant_id, body.rules)
+            if body.name is not None:
+                group.name = body.name
+            group.rules = body.rules.as_stored()
+            session.add(group)
+
+    def smart_group_rules(self, p: Principal, group_id: str) -> tuple[str, dict[str, Any]]:
+        p.require(Right.GROUPS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            group = self._smart_group(session, p, group_id)
+            return group.group_id, dict(group.rules or {})
+
     # -- content ---------------------------------------------------------------------------------
 
     def _content_query(self, p: Principal, types: Sequence[str],
@@ -1218,6 +1286,128 @@ class IspringBackend:
             IspringContent.tenant_id == tenant_id,
             col(IspringContent.content_id).in_([m.item_id for m in modules]))).all()}
         return [(m, items.get(m.item_id)) for m in modules]
+
+    def courses_tree(self, p: Principal, content_ids: Sequence[str],
+                     ) -> list[tuple[IspringContent, str | None]]:
+        """(item, parent ID): courses with their materials below them (§5.5, inferred).
+
+        Without `contentItemIds` the roots are every item that is not a course module.
+        """
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            items = {c.content_id: c for c in session.exec(self._content_query(p, ())).all()}
+            children: dict[str, list[str]] = {}
+            for m in session.exec(select(IspringModule).where(
+                    IspringModule.tenant_id == p.tenant_id, IspringModule.type == "material")
+                    .order_by(col(IspringModule.course_id), col(IspringModule.position))).all():
+                children.setdefault(m.course_id, []).append(m.item_id)
+            nested = {i for kids in children.values() for i in kids}
+            roots = ([i.lower() for i in content_ids] if content_ids
+                     else sorted(i for i in items if i not in nested))
+            out: list[tuple[IspringContent, str | None]] = []
+            for root in dict.fromkeys(roots):
+                if root in items:
+                    out.append((items[root], None))
+                    out += [(items[kid], root) for kid in children.get(root, []) if kid in items]
+            return out
+
+    def learning_track_courses(self, p: Principal, track_ids: Sequence[str],
+                               ) -> list[tuple[str, str]]:
+        p.require(Right.CONTENT_READ)
+        if not track_ids:
+            raise BadRequest("Wrong parameters: learningTrackIds is required")
+        with self._unit(p.tenant_id) as (session, _now):
+            tracks = {t.content_id: t for t in session.exec(
+                self._content_query(p, ["LearningTrack"], track_ids)).all()}
+            return [(t, c) for t in dict.fromkeys(i.lower() for i in track_ids) if t in tracks
+                    for c in tracks[t].course_ids]
+
+    def course_fields(self, p: Principal) -> list[IspringCourseField]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            return list(session.exec(select(IspringCourseField).where(
+                IspringCourseField.tenant_id == p.tenant_id).order_by(
+                col(IspringCourseField.position))).all())
+
+    def create_content(self, p: Principal, content_type: str, body: s.CreateContent) -> str:
+        """An empty content item in the library; folders are not modelled, so any folder ID
+        is accepted (inferred)."""
+        p.require(Right.CONTENT_WRITE)
+        if content_type not in s.CONTENT_TYPES:
+            raise BadRequest(f"Wrong parameters: unknown content type {content_type[:64]}")
+        with self._unit(p.tenant_id) as (session, now):
+            author = p.user_id or self._owner_id(session, p.tenant_id)
+            content_id = time_uuid(now)
+            session.add(IspringContent(tenant_id=p.tenant_id, content_id=content_id,
+                                       title=body.title, type=content_type, author_id=author,
+                                       added_at=now, view_slug=content_id))
+            return content_id
+
+    def _owner_id(self, session: Session, tenant_id: str) -> str:
+        roles = self._roles(session, tenant_id)
+        users = session.exec(select(IspringUser).where(IspringUser.tenant_id == tenant_id)
+                             .order_by(col(IspringUser.user_id))).all()
+        return next((u.user_id for u in users if self._is_owner(u, roles)), "")
+
+    def page_quizzes(self, p: Principal, flt: s.QuizFilter,
+                     ) -> s.Page[tuple[IspringContent, list[str]]]:
+        """`GET /quizzes`: the Quiz items of the library, with the courses using them."""
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            stmt = self._content_query(p, ["Quiz"], flt.content_item_ids).where(
+                col(IspringContent.quiz_id).is_not(None))
+            if flt.quiz_ids:
+                stmt = stmt.where(col(IspringContent.quiz_id).in_(
+                    [q.lower() for q in flt.quiz_ids]))
+            modules = session.exec(select(IspringModule).where(
+                IspringModule.tenant_id == p.tenant_id, IspringModule.type == "material")
+                .order_by(col(IspringModule.course_id))).all()
+            if flt.parent_course_ids:
+                wanted = {c.lower() for c in flt.parent_course_ids}
+                stmt = stmt.where(col(IspringContent.content_id).in_(
+                    [m.item_id for m in modules if m.course_id in wanted]))
+            page = self._keyset(session, stmt, IspringContent.quiz_id,
+                                lambda c: c.quiz_id or "", flt.page_size, flt.page_token)
+            parents: dict[str, list[str]] = {}
+            for m in modules:
+                parents.setdefault(m.item_id, []).append(m.course_id)
+            return s.Page([(q, parents.get(q.content_id, [])) for q in page.items],
+                          page.next_token)
+
+    def certificate_url(self, p: Principal, certificate_id: str) -> str:
+        """The issued certificate's document; 404 text/plain when unknown (§4.10)."""
+        p.require(Right.RESULTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = session.exec(select(IspringEnrollment).where(
+                IspringEnrollment.tenant_id == p.tenant_id,
+                IspringEnrollment.certificate_id == certificate_id.lower())).first()
+            if row is None or row.certificate_id is None:
+                raise PlainNotFound("Issued certificate not found")
+            learner = session.get(IspringUser, (p.tenant_id, row.learner_id))
+            if learner is None or not p.covers(learner.department_id):
+                raise PermissionDenied()
+            return f"https://{p.tenant_id}/certificates/{row.certificate_id}.pdf"
+
+    def active_users(self, p: Principal, start: datetime | None, end: datetime | None,
+                     ) -> list[str]:
+        """Users who signed in or worked on a course within the period (inferred)."""
+        p.require(Right.RESULTS_READ)
+        bounds = (start, end)
+        with self._unit(p.tenant_id) as (session, _now):
+            users = session.exec(self._scoped_users(select(IspringUser).where(
+                IspringUser.tenant_id == p.tenant_id), p, IspringUser.user_id)).all()
+            active = {u.user_id for u in users if u.last_login_at is not None
+                      and _in_range(u.last_login_at, bounds)}
+            enrollments = {e.enrollment_id: e for e in session.exec(select(IspringEnrollment)
+                           .where(IspringEnrollment.tenant_id == p.tenant_id)).all()}
+            active |= {e.learner_id for e in enrollments.values()
+                       if e.last_view_at is not None and _in_range(e.last_view_at, bounds)}
+            for r in session.exec(select(IspringModuleResult).where(
+                    IspringModuleResult.tenant_id == p.tenant_id)).all():
+                if r.last_view_at is not None and _in_range(r.last_view_at, bounds) \
+                        and r.enrollment_id in enrollments:
+                    active.add(enrollments[r.enrollment_id].learner_id)
+            return sorted(active & {u.user_id for u in users})
 
     def final_statuses(self, p: Principal, content_id: str) -> list[s.ResultView]:
         p.require(Right.RESULTS_READ)
@@ -1335,6 +1525,8 @@ class IspringBackend:
             row.time_spent = 0
             row.views = 0
             row.last_view_at = None
+            row.certificate_id = None
+            row.certificate_at = None
             session.execute(delete(IspringModuleResult).where(
                 col(IspringModuleResult.tenant_id) == p.tenant_id,
                 col(IspringModuleResult.enrollment_id) == row.enrollment_id))
@@ -1431,6 +1623,19 @@ class IspringBackend:
                                  f"enrollment in course {course_id}")
         return rows
 
+    @staticmethod
+    def _issue_certificates(session: Session, tenant_id: str,
+                            rows: Sequence[IspringEnrollment], now: datetime) -> None:
+        """A course with a certificate issues one when it is first completed successfully."""
+        calc = _ResultCalculator(session, tenant_id, now)
+        for row in rows:
+            course = calc.course_row(row.course_id)
+            if (course is not None and course.certificate and row.certificate_id is None
+                    and calc.course(row).status in SUCCESS):
+                row.certificate_id = time_uuid(now)
+                row.certificate_at = now
+                session.add(row)
+
     def _new_task(self, session: Session, tenant_id: str, now: datetime) -> int:
         task_id = next_int(session, "ispring.task")
         session.add(IspringTask(tenant_id=tenant_id, task_id=task_id, created_at=now))
@@ -1440,7 +1645,8 @@ class IspringBackend:
         """D22: applied at once; the task is already complete."""
         p.require(Right.STATISTICS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
-            for row in self._statistics_targets(session, p, body.course_id, body.enrollment_ids):
+            rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
+            for row in rows:
                 if body.status == "automatic":
                     row.status_override = None
                     row.override_at = None
@@ -1451,6 +1657,8 @@ class IspringBackend:
                     row.override_score = body.awarded_score
                     row.last_view_at = body.date or now
                 session.add(row)
+            session.flush()
+            self._issue_certificates(session, p.tenant_id, rows, now)
             return self._new_task(session, p.tenant_id, now)
 
     def update_module_statuses(self, p: Principal, body: s.UpdateModuleStatuses) -> int:
@@ -1477,6 +1685,8 @@ class IspringBackend:
                     result.last_view_at = status.date
                     result.views = (result.views or 0) + 1
                     session.add(result)
+            session.flush()
+            self._issue_certificates(session, p.tenant_id, rows, now)
             return self._new_task(session, p.tenant_id, now)
 
     def reset_module_statistics(self, p: Principal, body: s.ResetModuleStatistics) -> int:
@@ -1651,6 +1861,67 @@ class _ResultCalculator:
             result.due_date.year, result.due_date.month, result.due_date.day, tzinfo=UTC)
         return (_in_range(result.access_at, flt.access) and _in_range(due, flt.due)
                 and _in_range(result.completed_at, flt.completion))
+
+
+class _SmartGroups:
+    """Members of smart groups, evaluated from their rules against the account as it is now.
+
+    A rule matches users by department (operator 1: that department only; 2: with its
+    sub-departments), by plain-group membership, or by a profile field equal to the value
+    (case-insensitive; inferred). Every `and` item must hold through at least one of its rules.
+    """
+
+    def __init__(self, session: Session, tenant_id: str) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self._groups: list[IspringGroup] | None = None
+        self._users: list[IspringUser] | None = None
+        self._departments: dict[str, IspringDepartment] | None = None
+        self._plain: dict[str, set[str]] | None = None
+
+    def groups(self) -> list[IspringGroup]:
+        if self._groups is None:
+            self._groups = list(self.session.exec(select(IspringGroup).where(
+                IspringGroup.tenant_id == self.tenant_id, col(IspringGroup.is_smart))).all())
+        return self._groups
+
+    def users(self) -> list[IspringUser]:
+        if self._users is None:
+            self._users = list(self.session.exec(select(IspringUser).where(
+                IspringUser.tenant_id == self.tenant_id)).all())
+        return self._users
+
+    def visible_to(self, p: Principal) -> set[str]:
+        return {u.user_id for u in self.users() if p.covers(u.department_id)}
+
+    def members(self, group: IspringGroup) -> set[str]:
+        found: set[str] | None = None
+        for item in (group.rules or {}).get("and", []):
+            union: set[str] = set()
+            for node in item.get("or", []):
+                union |= self._matching(node["rule"])
+            found = union if found is None else found & union
+        return found or set()
+
+    def _matching(self, rule: dict[str, Any]) -> set[str]:
+        kind, value = rule["attributeType"], str(rule["value"])
+        if kind == 1:
+            if self._departments is None:
+                self._departments = IspringBackend._departments(self.session, self.tenant_id)
+            wanted = _subtree(self._departments, [value.lower()])
+            if rule["operator"] == 1:
+                wanted &= {value.lower()}
+            return {u.user_id for u in self.users() if u.department_id in wanted}
+        if kind == 2:
+            if self._plain is None:
+                self._plain = {}
+                for m in self.session.exec(select(IspringGroupMember).where(
+                        IspringGroupMember.tenant_id == self.tenant_id)).all():
+                    self._plain.setdefault(m.group_id, set()).add(m.user_id)
+            return set(self._plain.get(value.lower(), set()))
+        field = str(rule.get("attributeId") or "").upper()
+        return {u.user_id for u in self.users()
+                if u.fields.get(field, "").strip().lower() == value.strip().lower()}
 
 
 def _subtree(departments: dict[str, IspringDepartment], roots: Iterable[str]) -> set[str]:

@@ -126,6 +126,26 @@ class IspringContent(TenantScoped, table=True):
     passing_score: float | None = None
     # Due period (hours) applied by `dueDateType=default`; None = no due date.
     default_due_period: int | None = None
+    # A course that issues a certificate on successful completion.
+    certificate: bool = False
+    # Quiz items have a quiz ID of their own (`GET /quizzes`).
+    quiz_id: str | None = Field(default=None, max_length=36)
+    # Learning tracks: the courses of the track, in order.
+    course_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Values of the account's custom course fields, by field ID.
+    field_values: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class IspringCourseField(TenantScoped, table=True):
+    """A custom course field of the account (`GET /course_fields`)."""
+
+    __tablename__ = "ispring_course_field"
+
+    field_id: str = Field(primary_key=True, max_length=36)
+    custom_id: str
+    label: str
+    type: str = Field(default="TEXT", max_length=20)
+    position: int = 0
 
 
 class IspringModule(TenantScoped, table=True):
@@ -166,6 +186,9 @@ class IspringEnrollment(TenantScoped, table=True):
     time_spent: int = 0
     views: int = 0
     last_view_at: datetime | None = None
+    # Issued when the course is completed successfully (courses with a certificate only).
+    certificate_id: str | None = Field(default=None, index=True, max_length=36)
+    certificate_at: datetime | None = None
 
 
 class IspringModuleResult(TenantScoped, table=True):

@@ -22,7 +22,17 @@ from emulator.ispring import schemas as s
 from emulator.ispring.auth import Backend, allow, authenticate
 from emulator.ispring.backend import IspringBackend, Principal, Right
 from emulator.ispring.errors import BadRequest
-from emulator.ispring.wire import Body, Entity, Items, Query, QueryArgs, Reply, Tree, encode
+from emulator.ispring.wire import (
+    Body,
+    Entity,
+    Items,
+    PerFormat,
+    Query,
+    QueryArgs,
+    Reply,
+    Tree,
+    encode,
+)
 
 if TYPE_CHECKING:
     from emulator.ispring import IspringVendor
@@ -36,6 +46,7 @@ DepartmentsWrite = Annotated[Principal, Depends(allow(Right.DEPARTMENTS_WRITE))]
 GroupsRead = Annotated[Principal, Depends(allow(Right.GROUPS_READ))]
 GroupsWrite = Annotated[Principal, Depends(allow(Right.GROUPS_WRITE))]
 ContentRead = Annotated[Principal, Depends(allow(Right.CONTENT_READ))]
+ContentWrite = Annotated[Principal, Depends(allow(Right.CONTENT_WRITE))]
 EnrollmentsRead = Annotated[Principal, Depends(allow(Right.ENROLLMENTS_READ))]
 EnrollmentsWrite = Annotated[Principal, Depends(allow(Right.ENROLLMENTS_WRITE))]
 ResultsRead = Annotated[Principal, Depends(allow(Right.RESULTS_READ))]
@@ -565,6 +576,39 @@ def add_group(request: Request, caller: GroupsWrite, body: Body, backend: Backen
     return created(request, backend.create_group(caller, s.NewGroup.parse(body)))
 
 
+@router.post("/group/smart")
+def add_smart_group(request: Request, caller: GroupsWrite, body: Body,
+                    backend: Backend) -> Response:
+    """Add a smart group (members follow rules).
+
+    Vendor doc: §5.4 NewSmartGroup; 201 with the new ID; rules on departments (only / with
+    sub-departments), groups and profile fields. Not emulated: `X-Return-Object`.
+    """
+    return created(request, backend.create_smart_group(caller, s.NewSmartGroup.parse(body)))
+
+
+@router.post("/group/smart/{group_id}")
+def edit_smart_group(request: Request, group_id: str, caller: GroupsWrite, body: Body,
+                     backend: Backend) -> Response:
+    """Change a smart group's name and rules.
+
+    Vendor doc: §5.4 UpdateSmartGroup; 200 empty; a plain group → 404 (inferred).
+    """
+    backend.update_smart_group(caller, group_id, s.UpdateSmartGroup.parse(body))
+    return empty(request)
+
+
+@router.get("/group/smart/{group_id}/rules")
+def get_smart_group_rules(request: Request, group_id: str, caller: GroupsRead,
+                          backend: Backend) -> Response:
+    """Get a smart group's rules.
+
+    Vendor doc: §5.4; JSON bare `{groupId, rules}` (D1, not the OAS `smartGroupRules` wrapper).
+    """
+    ident, rules = backend.smart_group_rules(caller, group_id)
+    return ok(request, s.smart_rules_tree(ident, rules))
+
+
 @router.get("/group/{group_id}")
 def get_group(request: Request, group_id: str, caller: GroupsRead, backend: Backend) -> Response:
     """Get a group with its members.
@@ -678,6 +722,98 @@ def get_content_item_final_statuses(request: Request, content_id: str, caller: R
     results = backend.final_statuses(caller, content_id)
     return encode(request, Reply(Items("status", [s.final_status_tree(r) for r in results]),
                                  root="statuses"))
+
+
+@router.get("/courses_tree")
+def get_courses_tree(request: Request, caller: ContentRead, q: Query,
+                     backend: Backend) -> Response:
+    """Get the tree of courses and their materials.
+
+    Vendor doc: §5.5 CourseTreeItem; items `<contentItem>`, `parentId` absent at the top
+    (inferred); `contentItemIds` picks the roots. Not emulated: shared items (isShared is false).
+    """
+    items = backend.courses_tree(caller, q.strings("contentItemIds"))
+    host = host_of(caller)
+    return ok(request, Items("contentItem", [s.course_tree_item(c, parent, host)
+                                             for c, parent in items]))
+
+
+@router.get("/learning_track/courses")
+def list_learning_tracks_courses(request: Request, caller: ContentRead, q: Query,
+                                 backend: Backend) -> Response:
+    """Get the courses of learning tracks.
+
+    Vendor doc: §5.5; `learningTrackIds` (comma list, required); items `learningTracksCourse`.
+    """
+    pairs = backend.learning_track_courses(caller, q.strings("learningTrackIds"))
+    return ok(request, Items("learningTracksCourse", [
+        {"learningTrackId": track, "courseId": course} for track, course in pairs]))
+
+
+@router.get("/course_fields")
+def list_course_fields(request: Request, caller: ContentRead, backend: Backend) -> Response:
+    """Get the account's custom course fields.
+
+    Vendor doc: §5.5 CourseFields; values appear on content items as `courseFields`.
+    """
+    fields = backend.course_fields(caller)
+    return ok(request, {"courseFields": Items("courseField",
+                                              [s.course_field_tree(f) for f in fields])})
+
+
+@router.post("/content/create/{content_type}")
+def create_content(request: Request, content_type: str, caller: ContentWrite, body: Body,
+                   backend: Backend) -> Response:
+    """Create an empty content item.
+
+    Vendor doc: §5.5 CreateCourseRequest `{folder_id, title}`; 201 with the new ID. Not
+    emulated: library folders (any folder ID is accepted) and content upload.
+    """
+    new_id = backend.create_content(caller, content_type, s.CreateContent.parse(body))
+    return created(request, new_id)
+
+
+@router.get("/quizzes")
+def list_quizzes(request: Request, caller: ContentRead, q: Query, backend: Backend) -> Response:
+    """List the quizzes of the library (paged).
+
+    Vendor doc: §5.11 QuizzesPage; filters quizIds, contentItemIds, parentCourseIds.
+    """
+    flt = s.QuizFilter.parse({"pageSize": q.integer("pageSize"), "pageToken": q.text("pageToken"),
+                              "quizIds": q.strings("quizIds"),
+                              "contentItemIds": q.strings("contentItemIds"),
+                              "parentCourseIds": q.strings("parentCourseIds")})
+    page = backend.page_quizzes(caller, flt)
+    return ok(request, s.page_tree("results", "result",
+                                   [s.quiz_tree(quiz, parents) for quiz, parents in page.items],
+                                   page.next_token))
+
+
+@router.get("/certificate/{issued_certificate_id}")
+def get_issued_certificate(request: Request, issued_certificate_id: str, caller: ResultsRead,
+                           backend: Backend) -> Response:
+    """Get the document of an issued certificate.
+
+    Vendor doc: §5.11 IssuedCertificate `{url}`; unknown → 404 text/plain "Issued certificate
+    not found". Certificates are issued when a course with one is completed successfully.
+    """
+    return ok(request, {"url": backend.certificate_url(caller, issued_certificate_id)})
+
+
+@router.get("/report/active-users-by-period")
+def get_users_with_activity(request: Request, caller: ResultsRead, q: Query,
+                            backend: Backend) -> Response:
+    """Get the users active in a period.
+
+    Vendor doc: §5.11; `activityDate[startDate|endDate]`; JSON array of IDs, XML
+    ActiveUsersByPeriod. Activity = signing in or working on a course (inferred).
+    """
+    start, end = q.date_range("activityDate")
+    users = backend.active_users(caller, start, end)
+    return ok(request, PerFormat(json=users, xml={
+        "ids": s.ids(users),
+        "activityStartDate": None if start is None else start.date().isoformat(),
+        "activityEndDate": None if end is None else end.date().isoformat()}))
 
 
 @router.get("/courses/modules")

@@ -30,6 +30,7 @@ from emulator.core.clock import as_utc
 from emulator.ispring.errors import BadRequest
 from emulator.ispring.models import (
     IspringContent,
+    IspringCourseField,
     IspringDepartment,
     IspringEnrollment,
     IspringModule,
@@ -598,12 +599,88 @@ class GroupMembers(RequestModel):
     user_ids: IdList = Field(default_factory=list, alias="userIds")
 
 
+def _as_list(value: Any) -> Any:
+    """One XML element or several: a node list of the smart-group rules."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _int_choice(*allowed: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        number = _integer(value)
+        if number not in allowed:
+            raise ValueError(f"must be one of {', '.join(str(a) for a in allowed)}")
+        return number
+    return check
+
+
+class SmartRuleIn(RequestModel):
+    # 1 department, 2 group, 3 profile field; operator 1 "only", 2 "this and nested".
+    attribute_type: Annotated[int, BeforeValidator(_int_choice(1, 2, 3))] = Field(
+        alias="attributeType")
+    attribute_id: OptText = Field(default=None, alias="attributeId")
+    operator: Annotated[int, BeforeValidator(_int_choice(1, 2))]
+    value: Text
+
+    @model_validator(mode="after")
+    def _field_named(self) -> Self:
+        if self.attribute_type == 3 and not self.attribute_id:
+            raise ValueError("attributeId is required for a profile field rule")
+        return self
+
+
+class OrNodeIn(RequestModel):
+    rule: SmartRuleIn
+
+
+class AndNodeIn(RequestModel):
+    or_: Annotated[list[OrNodeIn], BeforeValidator(_as_list)] = Field(alias="or", min_length=1)
+
+
+class SmartRulesIn(RequestModel):
+    """`{and: [{or: [{rule: {…}}]}]}`: every `and` item must hold, through one of its rules."""
+
+    and_: Annotated[list[AndNodeIn], BeforeValidator(_as_list)] = Field(alias="and",
+                                                                         min_length=1)
+
+    def as_stored(self) -> dict[str, Any]:
+        return {"and": [{"or": [{"rule": {
+            "attributeType": node.rule.attribute_type, "attributeId": node.rule.attribute_id,
+            "operator": node.rule.operator, "value": node.rule.value}} for node in item.or_]}
+            for item in self.and_]}
+
+    def rules(self) -> list[SmartRuleIn]:
+        return [node.rule for item in self.and_ for node in item.or_]
+
+
+class NewSmartGroup(RequestModel):
+    name: Name
+    rules: SmartRulesIn
+
+
+class UpdateSmartGroup(RequestModel):
+    name: OptName = None
+    rules: SmartRulesIn
+
+
+class CreateContent(RequestModel):
+    folder_id: Id
+    title: Name
+
+
 # Content
 
 
 class ContentFilter(PageParams):
     content_item_ids: StrList = Field(default_factory=list, alias="contentItemIds")
     content_types: StrList = Field(default_factory=list, alias="contentTypes")
+
+
+class QuizFilter(PageParams):
+    quiz_ids: StrList = Field(default_factory=list, alias="quizIds")
+    content_item_ids: StrList = Field(default_factory=list, alias="contentItemIds")
+    parent_course_ids: StrList = Field(default_factory=list, alias="parentCourseIds")
 
 
 # Statistics
@@ -829,6 +906,7 @@ def view_url(account_host: str, content: IspringContent) -> str:
 
 
 def content_tree(content: IspringContent, account_host: str) -> Tree:
+    values = [{"fieldId": f, "fieldValue": v} for f, v in sorted(content.field_values.items())]
     return {
         "contentItemId": content.content_id,
         "title": content.title,
@@ -839,7 +917,38 @@ def content_tree(content: IspringContent, account_host: str) -> Tree:
         "viewUrl": view_url(account_host, content),
         "type": content.type,
         "contentItemType": content.type,
+        "courseFields": Items("courseField", values) if values else None,
     }
+
+
+def course_tree_item(content: IspringContent, parent_id: str | None,
+                     account_host: str) -> Tree:
+    """`GET /courses_tree` item; top-level items carry no parentId (inferred)."""
+    return {
+        "contentItemId": content.content_id,
+        "title": content.title,
+        "type": content.type,
+        "description": content.description,
+        "addedDate": iso_offset(content.added_at),
+        "viewUrl": view_url(account_host, content),
+        "parentId": parent_id,
+        "isShared": False,
+    }
+
+
+def course_field_tree(field: IspringCourseField) -> Tree:
+    return {"fieldId": field.field_id, "fieldCustomId": field.custom_id,
+            "fieldLabel": field.label, "fieldType": field.type}
+
+
+def quiz_tree(quiz: IspringContent, parent_courses: Sequence[str]) -> Tree:
+    return {"quizId": quiz.quiz_id, "quizTitle": quiz.title, "contentItemId": quiz.content_id,
+            "parentCourseIds": ids(parent_courses)}
+
+
+def smart_rules_tree(group_id: str, rules: Mapping[str, Any]) -> Tree:
+    """Node lists stay plain lists: XML repeats `<and>`/`<or>` as the OAS shows them."""
+    return {"groupId": group_id, "rules": rules}
 
 
 def course_module_tree(module: IspringModule, item: IspringContent | None,
@@ -885,6 +994,9 @@ def enrollment_tree(enrollment: IspringEnrollment) -> Tree:
         "dueDate": day(enrollment.due_date),
         "expirationDate": day(enrollment.due_date) if enrollment.lock_after_due_date else None,
         "shouldLockAfterDueDate": enrollment.lock_after_due_date,
+        "certificate": None if enrollment.certificate_id is None or enrollment.certificate_at
+        is None else {"issuedCertificateId": enrollment.certificate_id,
+                      "issueDate": as_utc(enrollment.certificate_at).date().isoformat()},
         "enrollmentTypeGroup": enrollment.type_group,
     }
 
@@ -1020,6 +1132,19 @@ class GroupFixture(_Pack):
     id: str
     name: str
     user_ids: list[str] = Field(default_factory=list, alias="userIds")
+    # A smart group: `{and: [{or: [{rule: …}]}]}` as the API takes it; members follow the rules.
+    rules: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _rules_valid(self) -> Self:
+        if self.rules is not None:
+            try:
+                SmartRulesIn.parse(self.rules)
+            except BadRequest as exc:
+                raise ValueError(f"rules: {exc.message}") from None
+            if self.user_ids:
+                raise ValueError("a smart group has no listed members")
+        return self
 
 
 class ModuleFixture(_Pack):
@@ -1042,7 +1167,17 @@ class ContentFixture(_Pack):
     view_slug: str = Field(alias="viewSlug")
     passing_score: float | None = Field(default=None, alias="passingScore")
     default_due_period: int | None = Field(default=None, alias="defaultDuePeriod")
+    certificate: bool = False
+    quiz_id: str | None = Field(default=None, alias="quizId")
+    course_ids: list[str] = Field(default_factory=list, alias="courseIds")
+    field_values: dict[str, str] = Field(default_factory=dict, alias="fieldValues")
     modules: list[ModuleFixture] = Field(default_factory=list)
+
+
+class CourseFieldFixture(_Pack):
+    id: str
+    custom_id: str = Field(alias="customId")
+    label: str
 
 
 class ModuleResultFixture(_Pack):
@@ -1072,6 +1207,8 @@ class EnrollmentFixture(_Pack):
     last_view_date: datetime | None = Field(default=None, alias="lastViewDate")
     module_results: list[ModuleResultFixture] = Field(default_factory=list,
                                                       alias="moduleResults")
+    certificate_id: str | None = Field(default=None, alias="certificateId")
+    certificate_date: datetime | None = Field(default=None, alias="certificateDate")
 
 
 class IspringFixture(_Pack):
@@ -1084,6 +1221,7 @@ class IspringFixture(_Pack):
     profile_fields: list[ProfileFieldFixture] = Field(default_factory=list, alias="profileFields")
     users: list[UserFixture] = Field(default_factory=list)
     groups: list[GroupFixture] = Field(default_factory=list)
+    course_fields: list[CourseFieldFixture] = Field(default_factory=list, alias="courseFields")
     content: list[ContentFixture] = Field(default_factory=list)
     enrollments: list[EnrollmentFixture] = Field(default_factory=list)
 
@@ -1113,8 +1251,13 @@ class IspringFixture(_Pack):
         for g in self.groups:
             for member in g.user_ids:
                 need("user", users, member, f"group {g.id}")
+        course_fields = {f.id for f in self.course_fields}
         for c in self.content:
             need("user", users, c.author_id, f"content {c.id}")
+            for course in c.course_ids:
+                need("content item", content, course, f"content {c.id}")
+            for field_id in c.field_values:
+                need("course field", course_fields, field_id, f"content {c.id}")
             for m in c.modules:
                 if m.type == "material":
                     need("content item", content, m.item_id, f"module {m.id}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -280,9 +280,12 @@ class QueryArgs:
             if not isinstance(raw, str):
                 raise BadRequest(f"Wrong parameters: {name}[{key}] must be a date")
             try:
-                bounds.append(parse_datetime(raw))
+                bound = parse_datetime(raw)
             except ValueError:
                 raise BadRequest(f"Wrong parameters: {name}[{key}] is not a valid date") from None
+            if key == "endDate" and len(raw.strip()) == 10:
+                bound += timedelta(days=1, microseconds=-1)  # a plain end date includes its day
+            bounds.append(bound)
         return bounds[0], bounds[1]
 
 
@@ -312,6 +315,14 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class PerFormat:
+    """A body whose XML and JSON forms differ beyond wrapping (the OAS gives each its own)."""
+
+    json: Any
+    xml: Any
+
+
+@dataclass(frozen=True)
 class Reply:
     """A success: the neutral body tree, the status, and the XML root element."""
 
@@ -322,6 +333,8 @@ class Reply:
 
 
 def to_json(value: Any) -> Any:
+    if isinstance(value, PerFormat):
+        return to_json(value.json)
     if isinstance(value, Entity):
         return to_json(value.content)
     if isinstance(value, Items):
@@ -334,6 +347,8 @@ def to_json(value: Any) -> Any:
 
 
 def to_xml(value: Any) -> Any:
+    if isinstance(value, PerFormat):
+        return to_xml(value.xml)
     if isinstance(value, Entity):
         return {value.item: to_xml(value.content)}
     if isinstance(value, Items):

@@ -56,6 +56,7 @@ ALL_USERS = [U_OWNER, U_ADMIN, U_DEPT_ADMIN, U_AUTHOR, U_HR, U_LEARNER, U_ALICE,
 G_NEW_HIRES = "b1496214-acab-11e9-8db0-120a62f268a9"
 G_MARKETING = "c1496214-acab-11e9-8db0-120a62f268a9"
 G_MENTORS = "d1496214-acab-11e9-8db0-120a62f268a9"
+G_ALL_SALES = "e1496214-acab-11e9-8db0-120a62f268a9"  # smart: Sales and its sub-departments
 
 C_CAR = "86479c62-4e4a-11e9-9ddf-e6163e60333c"  # course: video + quiz, 720 h default due
 C_PRODUCT = "9a1e5a20-4e4a-11e9-9ddf-e6163e60333c"  # course by the publisher
@@ -75,6 +76,9 @@ M_TRAINING = "e0a00005-4e4a-11e9-9ddf-e6163e60333c"
 M_PHISHING = "e0a00006-4e4a-11e9-9ddf-e6163e60333c"
 
 E_ALICE_CAR = "d48bd4fa-5b70-11e9-b12b-22e9fbac4a59"  # passed (the edit example's ID)
+CERTIFICATE = "c3e7a1b0-5b70-11e9-b12b-22e9fbac4a59"  # issued for E_ALICE_CAR
+CF_CATEGORY = "cf000001-4e4a-11e9-9ddf-e6163e60333c"
+CF_LEVEL = "cf000002-4e4a-11e9-9ddf-e6163e60333c"
 E_BOB_CAR = "d48bd4fb-5b70-11e9-b12b-22e9fbac4a59"  # in progress, overdue
 E_CAROL_PRODUCT = "d48bd4fc-5b70-11e9-b12b-22e9fbac4a59"  # not started, overdue
 E_ALICE_SECURITY = "d48bd4fd-5b70-11e9-b12b-22e9fbac4a59"  # failed
@@ -89,6 +93,8 @@ ENROLLMENTS: dict[str, dict[str, Any]] = {
     E_ALICE_CAR: {"enrollmentId": E_ALICE_CAR, "courseId": C_CAR, "learnerId": U_ALICE,
                   "accessDate": "2024-01-15", "dueDate": "2024-02-15",
                   "expirationDate": "2024-02-15", "shouldLockAfterDueDate": True,
+                  "certificate": {"issuedCertificateId": CERTIFICATE,
+                                  "issueDate": "2024-01-17"},
                   "enrollmentTypeGroup": 0},
     E_BOB_CAR: {"enrollmentId": E_BOB_CAR, "courseId": C_CAR, "learnerId": U_BOB,
                 "accessDate": "2024-01-15", "dueDate": "2024-02-14",

@@ -18,6 +18,8 @@ from tests.ispring.support import (
     C_SECURITY,
     C_TRACK,
     C_VIDEO,
+    CF_CATEGORY,
+    CF_LEVEL,
     DEPT_ADMIN,
     HR,
     JSON,
@@ -53,13 +55,16 @@ def item(content_id: str, title: str, kind: str, slug: str, *, author: str = U_O
 
 
 CONTENT = {
-    C_CAR: item(C_CAR, "Sample Simulation - Car Sale Dialog", "Course",
-                "200009-1gryB-w4K2M-gB5X5", subtitle="Dialog simulation",
-                description="Practise a car sale conversation",
-                added="2019-03-26T06:34:57+00:00"),
+    C_CAR: {**item(C_CAR, "Sample Simulation - Car Sale Dialog", "Course",
+                   "200009-1gryB-w4K2M-gB5X5", subtitle="Dialog simulation",
+                   description="Practise a car sale conversation",
+                   added="2019-03-26T06:34:57+00:00"),
+            "courseFields": [{"fieldId": CF_CATEGORY, "fieldValue": "Sales"},
+                             {"fieldId": CF_LEVEL, "fieldValue": "Beginner"}]},
     C_PRODUCT: item(C_PRODUCT, "Product Knowledge 101", "Course", "200010-1gryB-w4K2M-gB5X8",
                     author=U_AUTHOR, description="Know what you sell"),
-    C_SECURITY: item(C_SECURITY, "Security Awareness", "Course", "200011-1gryB-w4K2M-gB5X9"),
+    C_SECURITY: {**item(C_SECURITY, "Security Awareness", "Course", "200011-1gryB-w4K2M-gB5X9"),
+                 "courseFields": [{"fieldId": CF_CATEGORY, "fieldValue": "Compliance"}]},
     C_VIDEO: item(C_VIDEO, "Welcome to Car Sales", "Video", "200001-1gryB-w4K2M-gB5X1",
                   description="A short welcome video"),
     C_CAR_QUIZ: item(C_CAR_QUIZ, "Car Sale Quiz", "Quiz", "200002-1gryB-w4K2M-gB5X2"),
@@ -76,6 +81,14 @@ ORDER = [C_CAR, C_PRODUCT, C_SECURITY, C_VIDEO, C_CAR_QUIZ, C_CATALOG, C_PRODUCT
          C_PHISHING, C_CONDUCT, C_TRACK]
 
 
+def content_xml(content: dict[str, Any]) -> Any:
+    fields = content.get("courseFields")
+    if not fields:
+        return as_xml(content)
+    return {**as_xml(content), "courseFields": {"courseField": fields[0] if len(fields) == 1
+                                                else fields}}
+
+
 def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:
     response = client.get(f"/ispring{path}", headers={**headers, **JSON})
     assert response.status_code == 200, response.text
@@ -85,7 +98,8 @@ def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -
 def test_get_content(client: httpx.Client) -> None:
     assert get_json(client, "/content") == [CONTENT[c] for c in ORDER]
     response = client.get("/ispring/content", headers={**OWNER, "X-Target-Locale": "de-DE"})
-    assert xml(response) == {"response": {"contentItem": [as_xml(CONTENT[c]) for c in ORDER]}}
+    assert xml(response) == {"response": {"contentItem": [content_xml(CONTENT[c])
+                                                          for c in ORDER]}}
 
 
 def test_get_content_by_type(client: httpx.Client) -> None:
@@ -110,7 +124,7 @@ def test_list_content_pages(client: httpx.Client) -> None:
     assert first == {"contentItems": [CONTENT[c] for c in ORDER[:6]], "nextPageToken": token}
     response = client.get(f"/ispring/contents?pageSize=6&pageToken={token}", headers=OWNER)
     assert xml(response) == {"response": {"contentItems": {"contentItem": [
-        as_xml(CONTENT[c]) for c in ORDER[6:]]}}}
+        content_xml(CONTENT[c]) for c in ORDER[6:]]}}}
 
 
 def test_list_content_by_ids(client: httpx.Client) -> None:

@@ -68,8 +68,8 @@ EDIT_EXAMPLE = """<?xml version="1.0" encoding="UTF-8"?>
 </request>"""
 
 
-def enrollment_xml(e: dict[str, object]) -> dict[str, object]:
-    return {k: as_xml(v) for k, v in e.items()}
+def enrollment_xml(e: dict[str, object]) -> object:
+    return as_xml(e)
 
 
 def get_enrollment(client: httpx.Client, enrollment_id: str) -> dict[str, object]:
@@ -123,7 +123,8 @@ def test_edit_example_with_raw_token(client: httpx.Client) -> None:
     # unlimited: no due date, so nothing to lock after (the given dueDate is ignored).
     assert get_enrollment(client, E_ALICE_CAR) == {
         "enrollmentId": E_ALICE_CAR, "courseId": C_CAR, "learnerId": U_ALICE,
-        "accessDate": "2019-09-26", "shouldLockAfterDueDate": False, "enrollmentTypeGroup": 0}
+        "accessDate": "2019-09-26", "shouldLockAfterDueDate": False,
+        "certificate": ENROLLMENTS[E_ALICE_CAR]["certificate"], "enrollmentTypeGroup": 0}
 
 
 def test_edit_example_with_bearer_token(client: httpx.Client) -> None:

@@ -10,6 +10,7 @@ import pytest
 from tests.ispring.support import (
     AUTHOR,
     DEPT_ADMIN,
+    G_ALL_SALES,
     G_MARKETING,
     G_MENTORS,
     G_NEW_HIRES,
@@ -30,6 +31,7 @@ GROUPS = [
     {"groupId": G_NEW_HIRES, "name": "New Hires", "isSmart": False},
     {"groupId": G_MARKETING, "name": "Marketing Team", "isSmart": False},
     {"groupId": G_MENTORS, "name": "Mentors", "isSmart": False},
+    {"groupId": G_ALL_SALES, "name": "All of Sales", "isSmart": True},
 ]
 
 
@@ -52,7 +54,8 @@ def test_get_groups(client: httpx.Client) -> None:
         f"<group><groupId>{G_NEW_HIRES}</groupId><name>New Hires</name><isSmart>0</isSmart>"
         f"</group><group><groupId>{G_MARKETING}</groupId><name>Marketing Team</name>"
         f"<isSmart>0</isSmart></group><group><groupId>{G_MENTORS}</groupId><name>Mentors</name>"
-        "<isSmart>0</isSmart></group></response>")
+        f"<isSmart>0</isSmart></group><group><groupId>{G_ALL_SALES}</groupId>"
+        "<name>All of Sales</name><isSmart>1</isSmart></group></response>")
 
 
 def test_list_groups_pages(client: httpx.Client) -> None:
@@ -60,8 +63,9 @@ def test_list_groups_pages(client: httpx.Client) -> None:
     token = first["nextPageToken"]
     assert first == {"groups": GROUPS[:2], "nextPageToken": token}
     second = client.get(f"/ispring/groups?pageSize=2&pageToken={token}", headers=OWNER)
-    assert xml(second) == {"response": {"groups": {"group": {
-        "groupId": G_MENTORS, "name": "Mentors", "isSmart": "0"}}}}
+    assert xml(second) == {"response": {"groups": {"group": [
+        {"groupId": G_MENTORS, "name": "Mentors", "isSmart": "0"},
+        {"groupId": G_ALL_SALES, "name": "All of Sales", "isSmart": "1"}]}}}
 
 
 def test_get_group(client: httpx.Client) -> None:
@@ -138,7 +142,7 @@ def test_remove_group(client: httpx.Client) -> None:
     response = client.delete(f"/ispring/group/{G_NEW_HIRES}", headers=OWNER)
     assert response.status_code == 204
     assert get_json(client, "/group") == GROUPS[1:]
-    assert get_json(client, f"/user/{U_ALICE}")["groups"] == []
+    assert get_json(client, f"/user/{U_ALICE}")["groups"] == [G_ALL_SALES]
     assert_error(client.delete(f"/ispring/group/{G_NEW_HIRES}", headers=OWNER), 404,
                  "Unknown group")
 

@@ -14,6 +14,7 @@ from tests.ispring.support import (
     DEPT_ADMIN,
     E_ALICE_CAR,
     E_ALICE_SECURITY,
+    G_ALL_SALES,
     G_MARKETING,
     G_MENTORS,
     G_NEW_HIRES,
@@ -88,7 +89,7 @@ USERS: dict[str, dict[str, Any]] = {
     U_DEPT_ADMIN: _user(U_DEPT_ADMIN, "department_administrator", ROLE_DEPT_ADMIN, SALES, _fields(
         LOGIN="deptadmin@demo.example", EMAIL="deptadmin@demo.example", FIRST_NAME="Diana",
         LAST_NAME="Manager", JOB_TITLE="Head of Sales"), "2024-01-03T08:00:00",
-        "2024-05-20T12:00:00", managed=[SALES]),
+        "2024-05-20T12:00:00", managed=[SALES], groups=[G_ALL_SALES]),
     U_AUTHOR: _user(U_AUTHOR, "publisher", ROLE_PUBLISHER, MARKETING, _fields(
         LOGIN="author@demo.example", EMAIL="author@demo.example", FIRST_NAME="Paul",
         LAST_NAME="Publisher", JOB_TITLE="Course Author"), "2024-01-03T09:00:00",
@@ -99,16 +100,18 @@ USERS: dict[str, dict[str, Any]] = {
         managed=[MARKETING]),
     U_LEARNER: _user(U_LEARNER, "learner", ROLE_LEARNER, SALES, _fields(
         LOGIN="learner@demo.example", EMAIL="learner@demo.example", FIRST_NAME="Leo",
-        LAST_NAME="Learner"), "2024-01-05T09:00:00", "2024-06-02T07:30:00"),
+        LAST_NAME="Learner"), "2024-01-05T09:00:00", "2024-06-02T07:30:00",
+        groups=[G_ALL_SALES]),
     U_ALICE: _user(U_ALICE, "learner", ROLE_LEARNER, SALES, _fields(
         LOGIN="alice.sales", EMAIL="alice@demo.example", FIRST_NAME="Alice",
         LAST_NAME="Seller", JOB_TITLE="Account Executive", PHONE="+1 555 0100",
         USER_DEFINED_FIELD1="E-1001", USER_DEFINED_FIELD2="London"), "2024-01-10T09:00:00",
-        "2024-06-05T08:00:00", groups=[G_NEW_HIRES]),
+        "2024-06-05T08:00:00", groups=[G_NEW_HIRES, G_ALL_SALES]),
     U_BOB: _user(U_BOB, "learner", ROLE_LEARNER, SALES_EAST, _fields(
         LOGIN="bob.east", EMAIL="bob@demo.example", FIRST_NAME="Bob", LAST_NAME="Easton",
         JOB_TITLE="Sales Representative", USER_DEFINED_FIELD1="E-1002",
-        USER_DEFINED_FIELD2="Berlin"), "2024-01-11T09:00:00", groups=[G_NEW_HIRES]),
+        USER_DEFINED_FIELD2="Berlin"), "2024-01-11T09:00:00",
+        groups=[G_NEW_HIRES, G_ALL_SALES]),
     U_CAROL: _user(U_CAROL, "learner", ROLE_LEARNER, MARKETING, _fields(
         LOGIN="carol.marketing", EMAIL="carol@demo.example", FIRST_NAME="Carol",
         LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003"), "2024-01-12T09:00:00",
@@ -340,7 +343,7 @@ def test_add_user_doc_form(client: httpx.Client) -> None:
     assert get_json(client, f"/user/{user_id}") == _user(
         user_id, "learner", ROLE_LEARNER, SALES, _fields(
             LOGIN="jdoe", EMAIL="jdoe@example.com", FIRST_NAME="John", LAST_NAME="Doe"),
-        "2025-01-10T12:00:00")
+        "2025-01-10T12:00:00", groups=[G_ALL_SALES])
     # The password was stored: a learner signs in (then has no API rights).
     assert_error(client.get("/ispring/group", headers=login("jdoe", "Secret1")), 403,
                  "Permission denied")
@@ -467,7 +470,7 @@ def test_update_user_department_role_and_groups(client: httpx.Client) -> None:
         U_CAROL, "department_administrator", ROLE_DEPT_ADMIN, SALES, _fields(
             LOGIN="carol.sales", EMAIL="carol@demo.example", FIRST_NAME="Carol",
             LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003"), "2024-01-12T09:00:00",
-        managed=[SALES_EAST], groups=[G_MENTORS])
+        managed=[SALES_EAST], groups=[G_MENTORS, G_ALL_SALES])
     # Only the managed departments change when they come alone.
     client.post(f"/ispring/user/{U_CAROL}", json={"manageableDepartmentIds": [MARKETING]},
                 headers=OWNER)
@@ -611,7 +614,8 @@ def test_remove_user_from_groups(client: httpx.Client) -> None:
     response = client.post(f"/ispring/user/{U_ALICE}/groups/remove",
                            json={"groupIds": [G_NEW_HIRES, G_MENTORS]}, headers=OWNER)
     assert response.status_code == 200
-    assert get_json(client, f"/user/{U_ALICE}")["groups"] == []
+    # Smart groups follow their rules, not this call.
+    assert get_json(client, f"/user/{U_ALICE}")["groups"] == [G_ALL_SALES]
     assert_error(client.post(f"/ispring/user/{U_ALICE}/groups/remove",
                              json={"groupIds": [UNKNOWN]}, headers=OWNER), 400,
                  f"Unknown group: {UNKNOWN}")
