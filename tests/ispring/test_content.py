@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.ispring.support import (
     AUTHOR,
@@ -40,6 +41,7 @@ from tests.ispring.support import (
     as_xml,
     assert_error,
     assert_json_error,
+    freeze,
     xml,
 )
 
@@ -277,3 +279,115 @@ def test_course_modules_of_an_unknown_course(client: httpx.Client) -> None:
     for course_id in (UNKNOWN, C_CONDUCT, "x"):
         assert_error(client.get(f"/ispring/course/{course_id}/modules", headers=OWNER), 404,
                      "Unknown content item")
+
+
+# -- tree, learning tracks, course fields, creation, quizzes --------------------------------------
+
+def tree_item(content_id: str, parent: str | None = None) -> dict[str, Any]:
+    c = CONTENT[content_id]
+    item = {"contentItemId": content_id, "title": c["title"], "type": c["type"],
+            "description": c["description"], "addedDate": c["addedDate"],
+            "viewUrl": c["viewUrl"]}
+    if parent is not None:
+        item["parentId"] = parent
+    return {**item, "isShared": False}
+
+
+def test_courses_tree(client: httpx.Client) -> None:
+    assert get_json(client, "/courses_tree") == [
+        tree_item(C_CAR), tree_item(C_VIDEO, C_CAR), tree_item(C_CAR_QUIZ, C_CAR),
+        tree_item(C_PRODUCT), tree_item(C_CATALOG, C_PRODUCT),
+        tree_item(C_PRODUCT_QUIZ, C_PRODUCT), tree_item(C_SECURITY),
+        tree_item(C_PHISHING, C_SECURITY), tree_item(C_CONDUCT), tree_item(C_TRACK)]
+    response = client.get(f"/ispring/courses_tree?contentItemIds={C_SECURITY}", headers=OWNER)
+    assert response.text == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<response><contentItem>'
+        f"<contentItemId>{C_SECURITY}</contentItemId><title>Security Awareness</title>"
+        "<type>Course</type><description/><addedDate>2024-01-08T10:00:00+00:00</addedDate>"
+        f"<viewUrl>{VIEW}200011-1gryB-w4K2M-gB5X9</viewUrl><isShared>0</isShared></contentItem>"
+        f"<contentItem><contentItemId>{C_PHISHING}</contentItemId><title>Phishing Quiz</title>"
+        "<type>Quiz</type><description/><addedDate>2024-01-08T10:00:00+00:00</addedDate>"
+        f"<viewUrl>{VIEW}200005-1gryB-w4K2M-gB5X6</viewUrl><parentId>{C_SECURITY}</parentId>"
+        "<isShared>0</isShared></contentItem></response>")
+
+
+def test_learning_track_courses(client: httpx.Client) -> None:
+    expected = [{"learningTrackId": C_TRACK, "courseId": C_CAR},
+                {"learningTrackId": C_TRACK, "courseId": C_SECURITY}]
+    assert get_json(client, f"/learning_track/courses?learningTrackIds={C_TRACK},{UNKNOWN}"
+                    ) == expected
+    response = client.get(f"/ispring/learning_track/courses?learningTrackIds[]={C_TRACK}",
+                          headers=OWNER)
+    assert xml(response) == {"response": {"learningTracksCourse": expected}}
+    assert_error(client.get("/ispring/learning_track/courses", headers=OWNER), 400,
+                 "Wrong parameters: learningTrackIds is required")
+
+
+def test_course_fields(client: httpx.Client) -> None:
+    expected = [{"fieldId": CF_CATEGORY, "fieldCustomId": "CATEGORY", "fieldLabel": "Category",
+                 "fieldType": "TEXT"},
+                {"fieldId": CF_LEVEL, "fieldCustomId": "LEVEL", "fieldLabel": "Level",
+                 "fieldType": "TEXT"}]
+    assert get_json(client, "/course_fields", HR) == {"courseFields": expected}
+    response = client.get("/ispring/course_fields", headers=OWNER)
+    assert xml(response) == {"response": {"courseFields": {"courseField": expected}}}
+
+
+def test_create_content(client: httpx.Client) -> None:
+    freeze(client)
+    response = client.post("/ispring/content/create/Course", json={
+        "folder_id": UNKNOWN, "title": "Negotiation Basics"}, headers={**AUTHOR, **JSON})
+    assert response.status_code == 201
+    new_id = response.json()
+    assert get_json(client, f"/content/{new_id}", AUTHOR) == {
+        "contentItemId": new_id, "title": "Negotiation Basics", "subtitle": "",
+        "description": "", "userId": U_AUTHOR, "addedDate": "2025-01-10T12:00:00+00:00",
+        "viewUrl": VIEW + new_id, "type": "Course", "contentItemType": "Course"}
+    assert get_json(client, f"/course/{new_id}/modules") == {"modules": []}
+
+
+@pytest.mark.parametrize(("path", "body", "headers", "status", "message"), [
+    ("Movie", {"folder_id": UNKNOWN, "title": "X"}, OWNER, 400,
+     "Wrong parameters: unknown content type Movie"),
+    ("Course", {"title": "X"}, OWNER, 400, "Wrong parameters: folder_id is required"),
+    ("Course", {"folder_id": "root", "title": "X"}, OWNER, 400,
+     "Wrong parameters: folder_id is not a valid ID: root"),
+    ("Course", {"folder_id": UNKNOWN, "title": "X"}, DEPT_ADMIN, 403, "Permission denied"),
+])
+def test_create_content_errors(client: httpx.Client, path: str, body: dict[str, Any],
+                               headers: dict[str, str], status: int, message: str) -> None:
+    assert_error(client.post(f"/ispring/content/create/{path}", json=body, headers=headers),
+                 status, message)
+    assert len(get_json(client, "/content")) == len(ORDER)
+
+
+Q_CAR = "f1a00001-4e4a-11e9-9ddf-e6163e60333c"
+Q_PRODUCT = "f1a00002-4e4a-11e9-9ddf-e6163e60333c"
+Q_PHISHING = "f1a00003-4e4a-11e9-9ddf-e6163e60333c"
+QUIZZES = {
+    Q_CAR: {"quizId": Q_CAR, "quizTitle": "Car Sale Quiz", "contentItemId": C_CAR_QUIZ,
+            "parentCourseIds": [C_CAR]},
+    Q_PRODUCT: {"quizId": Q_PRODUCT, "quizTitle": "Product Quiz",
+                "contentItemId": C_PRODUCT_QUIZ, "parentCourseIds": [C_PRODUCT]},
+    Q_PHISHING: {"quizId": Q_PHISHING, "quizTitle": "Phishing Quiz",
+                 "contentItemId": C_PHISHING, "parentCourseIds": [C_SECURITY]},
+}
+
+
+def test_list_quizzes(client: httpx.Client) -> None:
+    first = get_json(client, "/quizzes?pageSize=2")
+    token = first["nextPageToken"]
+    assert first == {"results": [QUIZZES[Q_CAR], QUIZZES[Q_PRODUCT]], "nextPageToken": token}
+    response = client.get(f"/ispring/quizzes?pageSize=2&pageToken={token}", headers=OWNER)
+    assert xml(response) == {"response": {"results": {"result": {
+        **QUIZZES[Q_PHISHING], "parentCourseIds": {"id": C_SECURITY}}}}}
+
+
+def test_list_quizzes_filters(client: httpx.Client) -> None:
+    for query, expected in ((f"?parentCourseIds[]={C_SECURITY}", [Q_PHISHING]),
+                            (f"?quizIds={Q_PRODUCT},{Q_CAR}", [Q_CAR, Q_PRODUCT]),
+                            (f"?contentItemIds[]={C_PHISHING}", [Q_PHISHING]),
+                            (f"?contentItemIds[]={C_CAR}", [])):
+        assert get_json(client, f"/quizzes{query}") == {
+            "results": [QUIZZES[q] for q in expected]}, query
+    assert get_json(client, "/quizzes", AUTHOR) == {"results": [QUIZZES[Q_PRODUCT]]}

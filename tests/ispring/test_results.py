@@ -391,3 +391,70 @@ def test_statistics_scope_and_rights(client: httpx.Client) -> None:
     ("999999", 404, "Unknown task"), ("abc", 400, "Wrong parameters: taskId must be an integer")])
 def test_task_status_errors(client: httpx.Client, task: str, status: int, message: str) -> None:
     assert_error(client.get(f"/ispring/task/{task}/status", headers=OWNER), status, message)
+
+
+# -- certificates and the activity report ---------------------------------------------------------
+
+CERTIFICATE = "c3e7a1b0-5b70-11e9-b12b-22e9fbac4a59"
+
+
+def test_get_issued_certificate(client: httpx.Client) -> None:
+    url = f"https://demo.ispringlearn.com/certificates/{CERTIFICATE}.pdf"
+    response = client.get(f"/ispring/certificate/{CERTIFICATE}", headers=OWNER)
+    assert response.text == ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                             f"<response><url>{url}</url></response>")
+    assert client.get(f"/ispring/certificate/{CERTIFICATE}",
+                      headers={**DEPT_ADMIN, **JSON}).json() == {"url": url}
+
+
+def test_unknown_certificate_is_plain_text(client: httpx.Client) -> None:
+    response = client.get(f"/ispring/certificate/{UNKNOWN}", headers={**OWNER, **JSON})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "Issued certificate not found"
+
+
+def test_completing_a_course_issues_its_certificate(client: httpx.Client) -> None:
+    freeze(client)
+    task_of(client.post("/ispring/statistics/course", json={
+        "courseId": C_CAR, "enrollmentIds": [E_BOB_CAR], "status": "passed"},
+        headers={**OWNER, **JSON}))
+    enrollment = client.get(f"/ispring/enrollment/{E_BOB_CAR}", headers={**OWNER, **JSON}).json()
+    certificate = enrollment["certificate"]
+    assert certificate == {"issuedCertificateId": certificate["issuedCertificateId"],
+                           "issueDate": "2025-01-10"}
+    url = client.get(f"/ispring/certificate/{certificate['issuedCertificateId']}",
+                     headers={**OWNER, **JSON}).json()["url"]
+    assert url == ("https://demo.ispringlearn.com/certificates/"
+                   f"{certificate['issuedCertificateId']}.pdf")
+    # Starting over withdraws it; a course without a certificate never issues one.
+    client.post(f"/ispring/enrollment/{E_BOB_CAR}/reenroll", json={"dueDateType": "unlimited"},
+                headers=OWNER)
+    assert "certificate" not in client.get(f"/ispring/enrollment/{E_BOB_CAR}",
+                                           headers={**OWNER, **JSON}).json()
+    task_of(client.post("/ispring/statistics/course", json={
+        "courseId": C_SECURITY, "enrollmentIds": [E_ALICE_SECURITY], "status": "passed"},
+        headers={**OWNER, **JSON}))
+    assert "certificate" not in client.get(f"/ispring/enrollment/{E_ALICE_SECURITY}",
+                                           headers={**OWNER, **JSON}).json()
+
+
+def test_active_users_by_period(client: httpx.Client) -> None:
+    owner, admin, learner = ("1c6a1a10-5cff-11e9-9e6a-0a580af40692",
+                             "2c6a1a10-5cff-11e9-9e6a-0a580af40692",
+                             "6c6a1a10-5cff-11e9-9e6a-0a580af40692")
+    query = "?activityDate[startDate]=2024-06-01&activityDate[endDate]=2024-06-03"
+    response = client.get(f"/ispring/report/active-users-by-period{query}", headers=OWNER)
+    assert response.text == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<response><ids>'
+        f"<id>{owner}</id><id>{admin}</id><id>{learner}</id></ids>"
+        "<activityStartDate>2024-06-01</activityStartDate>"
+        "<activityEndDate>2024-06-03</activityEndDate></response>")
+    # Course activity counts too: Bob viewed the car course in January.
+    january = "?activityDate[startDate]=2024-01-18&activityDate[endDate]=2024-01-18"
+    got = client.get(f"/ispring/report/active-users-by-period{january}",
+                     headers={**OWNER, **JSON})
+    assert got.json() == [U_BOB]
+    scoped = client.get(f"/ispring/report/active-users-by-period{query}",
+                        headers={**DEPT_ADMIN, **JSON})
+    assert scoped.json() == [learner]
