@@ -320,7 +320,12 @@ def due_date_for(kind: str, access: datetime, due_date: datetime | None,
         return as_utc(due_date).date()
     hours = due_period if kind == "due_period" else (
         course.default_due_period if kind == "default" else None)
-    return None if hours is None else (as_utc(access) + timedelta(hours=hours)).date()
+    if hours is None:
+        return None
+    try:
+        return (as_utc(access) + timedelta(hours=hours)).date()
+    except OverflowError:
+        raise BadRequest("Wrong parameters: the due date is out of range") from None
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -391,7 +396,7 @@ class IspringBackend:
             if effective_status(user, today) != 1:
                 raise Unauthorized()
             roles = self._roles(session, tenant_id)
-            primary = self._primary_assignment(user, roles)
+            primary = self._primary_assignment(user.roles, roles)
             role = roles.get(primary["roleId"])
             role_type = role.type if role else "learner"
             if role_type == "custom" and role is not None:
@@ -419,8 +424,9 @@ class IspringBackend:
         return {d.department_id: d for d in rows}
 
     @staticmethod
-    def _primary_assignment(user: IspringUser, roles: dict[str, IspringRole]) -> dict[str, Any]:
-        assignments = user.roles or []
+    def _primary_assignment(assignments: list[dict[str, Any]],
+                            roles: dict[str, IspringRole]) -> dict[str, Any]:
+        """The role a user acts with: the one beside Learner if any, else Learner."""
         for assignment in assignments:
             role = roles.get(assignment["roleId"])
             if role is not None and role.type != "learner":
@@ -545,7 +551,7 @@ class IspringBackend:
             fields = sorted(((k, v) for k, v in u.fields.items() if v != ""),
                             key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
             views.append(s.UserView(
-                user_id=u.user_id, role=role_view(self._primary_assignment(u, roles)),
+                user_id=u.user_id, role=role_view(self._primary_assignment(u.roles, roles)),
                 roles=[role_view(a) for a in u.roles], department_id=u.department_id,
                 status=effective_status(u, today), fields=fields, added_at=u.added_at,
                 last_login_at=u.last_login_at, groups=sorted(memberships.get(u.user_id, [])),
@@ -669,8 +675,10 @@ class IspringBackend:
             wanted.append((self._named_role(roles, body.role, body.role_id),
                            body.manageable_department_ids or []))
         elif body.manageable_department_ids is not None and current is not None:
-            primary = self._primary_assignment_of(current, roles)
-            wanted.append((roles[primary["roleId"]], body.manageable_department_ids))
+            primary = roles.get(self._primary_assignment(current, roles)["roleId"])
+            if primary is None:
+                return None
+            wanted.append((primary, body.manageable_department_ids))
         else:
             return None
         others = [(r, m) for r, m in wanted if r.type != "learner"]
@@ -697,15 +705,6 @@ class IspringBackend:
         """Every user holds the Learner role; other roles come on top of it."""
         return [{"roleId": r.role_id, "manageableDepartmentIds": []}
                 for r in roles.values() if r.type == "learner"][:1]
-
-    @staticmethod
-    def _primary_assignment_of(assignments: list[dict[str, Any]],
-                               roles: dict[str, IspringRole]) -> dict[str, Any]:
-        for a in assignments:
-            role = roles.get(a["roleId"])
-            if role is not None and role.type != "learner":
-                return a
-        return assignments[0]
 
     @staticmethod
     def _named_role(roles: dict[str, IspringRole], name: str | None,

@@ -11,6 +11,7 @@ the vendor's XML and as its JSON (§4.2, §4.3).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -140,17 +141,22 @@ def _flag(value: Any) -> bool:
     raise ValueError("must be true or false")
 
 
+INT_LIMIT = 10**15  # far beyond any real count, well inside SQLite's and timedelta's ranges
+
+
 def _integer(value: Any) -> int:
     value = _required(value)
     if isinstance(value, bool):
         raise ValueError("must be an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
-        return int(value)
-    raise ValueError("must be an integer")
+    whole_float = isinstance(value, float) and value.is_integer()
+    digits = isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value)
+    if whole_float or digits:
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError("must be an integer")
+    if abs(value) >= INT_LIMIT:
+        raise ValueError("is out of range")
+    return value
 
 
 def _number(value: Any) -> float:
@@ -161,7 +167,10 @@ def _number(value: Any) -> float:
     if not isinstance(value, int | float) and not (
             isinstance(value, str) and re.fullmatch(numeric, value)):
         raise ValueError("must be a number")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number) or abs(number) >= INT_LIMIT:
+        raise ValueError("is out of range")
+    return number
 
 
 def _score(value: Any) -> float:

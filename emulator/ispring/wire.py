@@ -161,6 +161,9 @@ def parse_datetime(text: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_LAST_DAY = datetime(9999, 12, 30, tzinfo=UTC)
+
+
 def parse_date(text: str) -> date:
     """A calendar date; a date-time is accepted and cut to its (UTC) date."""
     return parse_datetime(text).date()
@@ -260,7 +263,7 @@ class QueryArgs:
         value = self.text(name)
         if value is None or value == "":
             return None
-        if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+        if not re.fullmatch(r"[+-]?\d{1,15}", value.strip()):
             raise BadRequest(f"Wrong parameters: {name} must be an integer")
         return int(value)
 
@@ -284,7 +287,8 @@ class QueryArgs:
             except ValueError:
                 raise BadRequest(f"Wrong parameters: {name}[{key}] is not a valid date") from None
             if key == "endDate" and len(raw.strip()) == 10:
-                bound += timedelta(days=1, microseconds=-1)  # a plain end date includes its day
+                # A plain end date includes its whole day.
+                bound = min(bound, _LAST_DAY) + timedelta(days=1, microseconds=-1)
             bounds.append(bound)
         return bounds[0], bounds[1]
 
