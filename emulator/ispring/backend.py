@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +38,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -67,6 +70,9 @@ from emulator.ispring.models import (
     IspringTask,
     IspringToken,
     IspringUser,
+    IspringWebhookEvent,
+    IspringWebhookSubscriber,
+    IspringWebhookSubscription,
 )
 from emulator.ispring.schemas import IspringFixture
 
@@ -96,14 +102,17 @@ class Right(StrEnum):
     STATISTICS_WRITE = "statistics.write"
     GAMIFICATION_READ = "gamification.read"
     GAMIFICATION_WRITE = "gamification.write"
+    WEBHOOKS = "webhooks"
 
 
 ALL_RIGHTS = frozenset(Right)
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     "owner": ALL_RIGHTS,
     "administrator": ALL_RIGHTS,
-    # §4.9: department administrators may not create departments (nor content, inferred).
-    "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE, Right.CONTENT_WRITE},
+    # §4.9: department administrators may not create departments (nor content, inferred);
+    # webhooks are for the Owner and Account Administrators only (§5.10).
+    "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE, Right.CONTENT_WRITE,
+                                              Right.WEBHOOKS},
     "publisher": frozenset({
         Right.USERS_READ, Right.DEPARTMENTS_READ, Right.GROUPS_READ, Right.CONTENT_READ,
         Right.CONTENT_WRITE,
@@ -243,8 +252,8 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
 
 
 def custom_rights(granted: Iterable[str]) -> frozenset[Right]:
-    """The rights a custom role was granted (names the emulator does not know are ignored)."""
-    known = {r.value: r for r in Right}
+    """The rights a custom role was granted (unknown names ignored; never webhooks, §5.10)."""
+    known = {r.value: r for r in Right if r is not Right.WEBHOOKS}
     return frozenset(known[name] for name in granted if name in known)
 
 
@@ -329,6 +338,79 @@ def due_date_for(kind: str, access: datetime, due_date: datetime | None,
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+
+WEBHOOK_RETRY = timedelta(days=1)
+Sender = Callable[[str, bytes, dict[str, str]], str | None]
+
+
+def http_sender(client: httpx.Client) -> Sender:
+    """POSTs deliveries with `client`: None when the receiver answered 2xx, else the problem."""
+
+    def send(url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        try:
+            response = client.post(url, content=body, headers=headers)
+        except (httpx.HTTPError, ValueError) as exc:
+            return f"{type(exc).__name__}: {exc}"[:500]
+        return None if response.is_success else f"HTTP {response.status_code}"
+
+    return send
+
+
+def _nanoseconds(value: datetime) -> int:
+    """Webhook payloads carry completion dates as integer nanoseconds since the epoch."""
+    moment = as_utc(value)
+    return int(moment.replace(microsecond=0).timestamp()) * 10**9 + moment.microsecond * 1000
+
+
+class _Outbox:
+    """Queues the events of one unit of work for every subscriber that asked for them.
+
+    Only enabled, confirmed subscribers receive events; a subscription's `userIds`, `courseIds`
+    and `courseItemIds` parameters narrow what it receives (a `learnerIds` list is narrowed to
+    the wanted users; inferred).
+    """
+
+    def __init__(self, session: Session, tenant_id: str, now: datetime) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.now = now
+        self._subscriptions: list[IspringWebhookSubscription] | None = None
+
+    def _active(self) -> list[IspringWebhookSubscription]:
+        if self._subscriptions is None:
+            ready = select(IspringWebhookSubscriber.name).where(
+                IspringWebhookSubscriber.tenant_id == self.tenant_id,
+                col(IspringWebhookSubscriber.enabled), col(IspringWebhookSubscriber.confirmed))
+            self._subscriptions = list(self.session.exec(select(IspringWebhookSubscription).where(
+                IspringWebhookSubscription.tenant_id == self.tenant_id,
+                col(IspringWebhookSubscription.subscriber).in_(ready))).all())
+        return self._subscriptions
+
+    def emit(self, kind: str, payload: dict[str, Any], *, users: Sequence[str] = (),
+             course: str | None = None, item: str | None = None) -> None:
+        for sub in self._active():
+            if sub.type != kind:
+                continue
+            wanted = {p["name"]: set(s.SubscriptionIn.filter_values(
+                s.SubscriptionParam.model_validate(p)) or []) for p in sub.params}
+            matched_users = [u for u in users if "userIds" not in wanted
+                             or u in wanted["userIds"]]
+            if (users and not matched_users) or (
+                    "courseIds" in wanted and course not in wanted["courseIds"]) or (
+                    "courseItemIds" in wanted and item not in wanted["courseItemIds"]):
+                continue
+            body = dict(payload)
+            if "learnerIds" in body:
+                body["learnerIds"] = matched_users
+            self.send(sub.subscriber, kind, body)
+
+    def send(self, subscriber: str, kind: str, payload: Any) -> None:
+        self.session.add(IspringWebhookEvent(
+            tenant_id=self.tenant_id, event_id=next_int(self.session, "ispring.webhook_event"),
+            subscriber=subscriber, type=kind, payload=payload, created_at=self.now))
 
 
 # -- the backend ---------------------------------------------------------------------------------
@@ -771,6 +853,9 @@ class IspringBackend:
                 subordination=dict(INHERIT), co_subordination=dict(INHERIT), added_at=now)]
             rows += self._join_groups(session, p.tenant_id, user_id, body.all_group_ids or [])
             session.add_all(rows)
+            _Outbox(session, p.tenant_id, now).emit("USER_REGISTERED", {
+                "userId": user_id, "departmentId": body.department_id,
+                "login": fields["LOGIN"], "email": fields.get("EMAIL") or None})
             return user_id
 
     def update_user(self, p: Principal, user_id: str, body: s.UpdateUser) -> None:
@@ -1486,10 +1571,13 @@ class IspringBackend:
                     col(IspringEnrollment.course_id).in_(body.course_ids),
                     col(IspringEnrollment.learner_id).in_(body.learner_ids))).all()}
             out: list[str] = []
+            outbox = _Outbox(session, p.tenant_id, now)
             for course_id in body.course_ids:
+                enrolled: list[str] = []
                 for learner in learners:
                     pair = (course_id, learner.user_id)
                     if pair not in existing:
+                        enrolled.append(learner.user_id)
                         row = IspringEnrollment(
                             tenant_id=p.tenant_id, enrollment_id=time_uuid(now),
                             course_id=course_id, learner_id=learner.user_id, access_at=now,
@@ -1498,6 +1586,10 @@ class IspringBackend:
                         session.add(row)
                         existing[pair] = row.enrollment_id
                     out.append(existing[pair])
+                if enrolled:
+                    outbox.emit("LEARNERS_ENROLLED_IN_COURSE",
+                                {"courseId": course_id, "learnerIds": enrolled},
+                                users=enrolled, course=course_id)
             return out
 
     def update_enrollment(self, p: Principal, enrollment_id: str,
@@ -1623,6 +1715,52 @@ class IspringBackend:
         return rows
 
     @staticmethod
+    def _progress(session: Session, tenant_id: str, now: datetime,
+                  rows: Sequence[IspringEnrollment]) -> dict[tuple[str, str], s.ResultView]:
+        """Course results (module "") and module results of enrollments, as they are now."""
+        calc = _ResultCalculator(session, tenant_id, now)
+        out: dict[tuple[str, str], s.ResultView] = {}
+        for row in rows:
+            out[(row.enrollment_id, "")] = calc.course(row)
+            for result in calc.modules(row):
+                out[(row.enrollment_id, result.module_id or "")] = result
+        return out
+
+    def _announce_progress(self, session: Session, tenant_id: str, now: datetime,
+                           rows: Sequence[IspringEnrollment],
+                           before: dict[tuple[str, str], s.ResultView]) -> None:
+        """Status-change and completion events for what a statistics write changed."""
+        session.flush()
+        outbox = _Outbox(session, tenant_id, now)
+        for key, result in self._progress(session, tenant_id, now, rows).items():
+            was = before.get(key)
+            if was is not None and was.status == result.status:
+                continue
+            succeeded = result.status in SUCCESS and (was is None or was.status not in SUCCESS)
+            done = _nanoseconds(result.completed_at or now)
+            who = {"learnerId": result.user_id}
+            if key[1] == "":
+                course = {"courseId": result.course_id}
+                outbox.emit("COURSE_STATUS_CHANGED", {
+                    **course, **who, "enrollmentId": result.enrollment_id,
+                    "completionStatus": result.status}, users=[result.user_id],
+                    course=result.course_id)
+                if succeeded:
+                    outbox.emit("COURSE_COMPLETED_SUCCESSFULLY", {
+                        **course, **who, "enrollmentIds": [result.enrollment_id],
+                        "completionDate": done}, users=[result.user_id], course=result.course_id)
+                continue
+            item = {"courseId": result.course_id, "courseItemId": result.course_item_id}
+            outbox.emit("COURSE_ITEM_STATUS_CHANGED", {
+                **item, **who, "enrollmentId": result.enrollment_id,
+                "completionStatus": result.status}, users=[result.user_id],
+                item=result.course_item_id)
+            if succeeded:
+                outbox.emit("COURSE_ITEM_COMPLETED_SUCCESSFULLY", {
+                    **item, **who, "enrollmentIds": [result.enrollment_id],
+                    "completionDate": done}, users=[result.user_id], item=result.course_item_id)
+
+    @staticmethod
     def _issue_certificates(session: Session, tenant_id: str,
                             rows: Sequence[IspringEnrollment], now: datetime) -> None:
         """A course with a certificate issues one when it is first completed successfully."""
@@ -1645,6 +1783,7 @@ class IspringBackend:
         p.require(Right.STATISTICS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
             rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
+            before = self._progress(session, p.tenant_id, now, rows)
             for row in rows:
                 if body.status == "automatic":
                     row.status_override = None
@@ -1656,7 +1795,7 @@ class IspringBackend:
                     row.override_score = body.awarded_score
                     row.last_view_at = body.date or now
                 session.add(row)
-            session.flush()
+            self._announce_progress(session, p.tenant_id, now, rows, before)
             self._issue_certificates(session, p.tenant_id, rows, now)
             return self._new_task(session, p.tenant_id, now)
 
@@ -1665,6 +1804,7 @@ class IspringBackend:
         with self._unit(p.tenant_id) as (session, now):
             rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
             modules = self._modules_by_item(session, p.tenant_id, body.course_id)
+            before = self._progress(session, p.tenant_id, now, rows)
             for status in body.module_statuses:
                 if status.content_item_id not in modules:
                     raise BadRequest(f"Wrong parameters: {status.content_item_id} is not a "
@@ -1684,7 +1824,7 @@ class IspringBackend:
                     result.last_view_at = status.date
                     result.views = (result.views or 0) + 1
                     session.add(result)
-            session.flush()
+            self._announce_progress(session, p.tenant_id, now, rows, before)
             self._issue_certificates(session, p.tenant_id, rows, now)
             return self._new_task(session, p.tenant_id, now)
 
@@ -1697,6 +1837,7 @@ class IspringBackend:
             if unknown:
                 raise BadRequest(f"Wrong parameters: {unknown[0]} is not a module of course "
                                  f"{body.course_id}")
+            before = self._progress(session, p.tenant_id, now, rows)
             stmt = delete(IspringModuleResult).where(
                 col(IspringModuleResult.tenant_id) == p.tenant_id,
                 col(IspringModuleResult.enrollment_id).in_([r.enrollment_id for r in rows]))
@@ -1704,6 +1845,7 @@ class IspringBackend:
                 stmt = stmt.where(col(IspringModuleResult.module_id).in_(
                     [modules[i].module_id for i in body.content_item_ids]))
             session.execute(stmt)
+            self._announce_progress(session, p.tenant_id, now, rows, before)
             return self._new_task(session, p.tenant_id, now)
 
     @staticmethod
@@ -1743,6 +1885,204 @@ class IspringBackend:
                 raise BadRequest("Wrong parameters: the user does not have enough points")
             user.points = balance
             session.add(user)
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _subscriber(session: Session, p: Principal, name: str) -> IspringWebhookSubscriber:
+        row = session.get(IspringWebhookSubscriber, (p.tenant_id, name))
+        if row is None:
+            raise NotFound("Subscriber not found")
+        return row
+
+    def register_subscriber(self, p: Principal, body: s.SubscriberRequest) -> None:
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, now):
+            if session.get(IspringWebhookSubscriber, (p.tenant_id, body.subscriber_name)):
+                raise BadRequest("Wrong parameters: a subscriber with this name already exists")
+            session.add(IspringWebhookSubscriber(
+                tenant_id=p.tenant_id, name=body.subscriber_name, callback_url=body.callback_url,
+                secret=body.secret, created_at=now))
+
+    def change_subscriber(self, p: Principal, body: s.SubscriberRequest) -> None:
+        """A new callback URL must be confirmed again (§5.10)."""
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            if row.callback_url != body.callback_url:
+                row.confirmed = False
+                row.code = None
+            row.callback_url = body.callback_url
+            row.secret = body.secret
+            session.add(row)
+
+    def set_subscriber_enabled(self, p: Principal, body: s.SubscriberName, enabled: bool) -> None:
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            row.enabled = enabled
+            session.add(row)
+
+    def remove_subscriber(self, p: Principal, body: s.SubscriberName) -> None:
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            for table in (IspringWebhookSubscription, IspringWebhookEvent):
+                session.execute(delete(table).where(
+                    col(table.tenant_id) == p.tenant_id,
+                    col(table.subscriber) == row.name))
+            session.delete(row)
+
+    def send_confirmation_code(self, p: Principal, body: s.SubscriberName) -> None:
+        """Queue the CONFIRMATION message with a new code (§5.10); only the latest code
+        confirms. Its payload is the JSON text `{"code": "…"}`, as receivers parse it."""
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            row.code = token(12)
+            session.add(row)
+            _Outbox(session, p.tenant_id, now).send(row.name, "CONFIRMATION",
+                                                    json.dumps({"code": row.code}))
+
+    def confirm_subscriber(self, p: Principal, body: s.ConfirmRequest) -> None:
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            if row.code is None or not hmac.compare_digest(row.code.encode(),
+                                                           body.code.encode()):
+                raise BadRequest("Wrong parameters: the confirmation code is wrong")
+            row.confirmed = True
+            row.code = None
+            session.add(row)
+
+    def subscribe(self, p: Principal, body: s.SubscribeRequest) -> None:
+        """D21: one subscription per event type; subscribing again replaces its params."""
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            kind = body.subscription.subscription_type
+            sub = session.get(IspringWebhookSubscription, (p.tenant_id, row.name, kind))
+            sub = sub or IspringWebhookSubscription(tenant_id=p.tenant_id, subscriber=row.name,
+                                                    type=kind)
+            sub.params = [{"name": x.name, "value": x.value} for x in body.subscription.params]
+            session.add(sub)
+
+    def unsubscribe(self, p: Principal, body: s.UnsubscribeRequest) -> None:
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, body.subscriber_name)
+            sub = session.get(IspringWebhookSubscription,
+                              (p.tenant_id, row.name, body.subscription_type))
+            if sub is None:
+                raise NotFound("Subscription not found")
+            session.delete(sub)
+
+    def subscriptions(self, p: Principal, name: str | None) -> list[IspringWebhookSubscription]:
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._subscriber(session, p, _subscriber_name(name))
+            return list(session.exec(select(IspringWebhookSubscription).where(
+                IspringWebhookSubscription.tenant_id == p.tenant_id,
+                IspringWebhookSubscription.subscriber == row.name).order_by(
+                col(IspringWebhookSubscription.type))).all())
+
+    def subscriber_info(self, p: Principal, name: str | None) -> dict[str, str]:
+        """ACTIVE/INACTIVE; CONFIRMED/UNCONFIRMED; notifications ACTIVE, INACTIVE (disabled or
+        unconfirmed) or SUSPENDED while deliveries keep failing (inferred)."""
+        p.require(Right.WEBHOOKS)
+        with self._unit(p.tenant_id) as (session, now):
+            self._expire_events(session, p.tenant_id, now)
+            row = self._subscriber(session, p, _subscriber_name(name))
+            failing = session.exec(select(IspringWebhookEvent.event_id).where(
+                IspringWebhookEvent.tenant_id == p.tenant_id,
+                IspringWebhookEvent.subscriber == row.name,
+                IspringWebhookEvent.state == "pending",
+                col(IspringWebhookEvent.attempts) > 0)).first()
+            if not (row.enabled and row.confirmed):
+                process = "INACTIVE"
+            else:
+                process = "SUSPENDED" if failing is not None else "ACTIVE"
+            return {"subscriberStatus": "ACTIVE" if row.enabled else "INACTIVE",
+                    "confirmationStatus": "CONFIRMED" if row.confirmed else "UNCONFIRMED",
+                    "notificationProcessStatus": process}
+
+    @staticmethod
+    def _expire_events(session: Session, tenant_id: str, now: datetime,
+                       ) -> list[IspringWebhookEvent]:
+        """Drop events undeliverable for a day (their subscriber is then unconfirmed, §5.10);
+        the events still pending, oldest first."""
+        pending = session.exec(select(IspringWebhookEvent).where(
+            IspringWebhookEvent.tenant_id == tenant_id,
+            IspringWebhookEvent.state == "pending").order_by(
+            col(IspringWebhookEvent.event_id))).all()
+        kept = []
+        for event in pending:
+            subscriber = session.get(IspringWebhookSubscriber, (tenant_id, event.subscriber))
+            if subscriber is not None and as_utc(event.created_at) + WEBHOOK_RETRY > now:
+                kept.append(event)
+                continue
+            event.state = "dropped"
+            session.add(event)
+            if subscriber is not None and event.type != "CONFIRMATION":
+                subscriber.confirmed = False
+                session.add(subscriber)
+        return kept
+
+    def deliver_webhooks(self, tenant_id: str, send: Sender | None = None) -> None:
+        """POST the account's pending events, consecutive ones of a type in one request.
+
+        Runs after the response that queued them. A failed delivery is retried on the next
+        run (the next call that queues events or manages webhooks) for one day of emulator
+        time; then the events are dropped and the subscriber is unconfirmed (§5.10).
+        """
+        with self.ctx.db.transaction() as session:
+            pending = self._expire_events(session, tenant_id, self.ctx.now(session, tenant_id))
+            subscribers = {r.name: r for r in session.exec(select(IspringWebhookSubscriber)
+                           .where(IspringWebhookSubscriber.tenant_id == tenant_id)).all()}
+            batches: list[tuple[list[int], str, bytes, dict[str, str]]] = []
+            for event in pending:
+                subscriber = subscribers[event.subscriber]
+                last = batches[-1] if batches else None
+                if last is not None and last[1] == f"{subscriber.name}\n{event.type}":
+                    last[0].append(event.event_id)
+                else:
+                    batches.append(([event.event_id], f"{subscriber.name}\n{event.type}", b"",
+                                    {}))
+            payloads = {e.event_id: e.payload for e in pending}
+            ready = []
+            for event_ids, key, _, _ in batches:
+                name, kind = key.split("\n", 1)
+                subscriber = subscribers[name]
+                body = json.dumps({"type": kind, "payloads": [payloads[i] for i in event_ids]},
+                                  ensure_ascii=False).encode()
+                headers = {"Content-Type": "application/json"}
+                if subscriber.secret:
+                    headers["X-Hub-Signature"] = hashlib.sha256(
+                        body + subscriber.secret.encode()).hexdigest()
+                ready.append((event_ids, subscriber.callback_url, body, headers))
+        if not ready:
+            return
+        if send is None:
+            with httpx.Client(timeout=5.0, follow_redirects=False) as client:
+                self.deliver_webhooks(tenant_id, http_sender(client))
+            return
+        outcomes = [(event_ids, send(url, body, headers))
+                    for event_ids, url, body, headers in ready]
+        with self.ctx.db.transaction() as session:
+            for event_ids, error in outcomes:
+                for event in session.exec(select(IspringWebhookEvent).where(
+                        IspringWebhookEvent.tenant_id == tenant_id,
+                        col(IspringWebhookEvent.event_id).in_(event_ids))).all():
+                    event.attempts += 1
+                    event.state = "delivered" if error is None else "pending"
+                    event.last_error = error
+                    session.add(event)
+
+
+def _subscriber_name(name: str | None) -> str:
+    if not name:
+        raise BadRequest("Wrong parameters: subscriberName is required")
+    return name
 
 
 def _in_range(value: datetime | None, bounds: tuple[datetime | None, datetime | None]) -> bool:

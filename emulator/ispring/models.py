@@ -212,3 +212,45 @@ class IspringTask(TenantScoped, table=True):
     task_id: int = Field(primary_key=True)
     status: str = Field(default="complete", max_length=20)
     created_at: datetime
+
+
+class IspringWebhookSubscriber(TenantScoped, table=True):
+    """A webhook subscriber (`POST /webhook/register`), named uniquely within the account."""
+
+    __tablename__ = "ispring_webhook_subscriber"
+
+    name: str = Field(primary_key=True, max_length=255)
+    callback_url: str = Field(max_length=255)
+    secret: str | None = None
+    enabled: bool = True
+    confirmed: bool = False
+    # The latest confirmation code sent; only that one confirms.
+    code: str | None = None
+    created_at: datetime
+
+
+class IspringWebhookSubscription(TenantScoped, table=True):
+    """One event type a subscriber receives, with its filter parameters (D21: one per type)."""
+
+    __tablename__ = "ispring_webhook_subscription"
+
+    subscriber: str = Field(primary_key=True, max_length=255)
+    type: str = Field(primary_key=True, max_length=60)
+    # [{"name": "userIds", "value": "[\"…\"]"}] exactly as subscribed.
+    params: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringWebhookEvent(TenantScoped, table=True):
+    """The outbox: an event waiting for (or done with) delivery to one subscriber."""
+
+    __tablename__ = "ispring_webhook_event"
+
+    event_id: int = Field(primary_key=True)
+    subscriber: str = Field(index=True, max_length=255)
+    type: str = Field(max_length=60)
+    payload: Any = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime
+    attempts: int = 0
+    # "pending" until a 2xx answer ("delivered") or a day of failures ("dropped").
+    state: str = Field(default="pending", index=True, max_length=20)
+    last_error: str | None = None

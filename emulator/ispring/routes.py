@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from starlette.background import BackgroundTask
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.core.errors import install_error_handlers
@@ -53,6 +54,7 @@ ResultsRead = Annotated[Principal, Depends(allow(Right.RESULTS_READ))]
 StatisticsWrite = Annotated[Principal, Depends(allow(Right.STATISTICS_WRITE))]
 PointsRead = Annotated[Principal, Depends(allow(Right.GAMIFICATION_READ))]
 PointsWrite = Annotated[Principal, Depends(allow(Right.GAMIFICATION_WRITE))]
+Webhooks = Annotated[Principal, Depends(allow(Right.WEBHOOKS))]
 
 token_router = APIRouter()
 router = APIRouter(dependencies=[Depends(authenticate)])
@@ -71,6 +73,12 @@ def created(request: Request, new_id: str) -> Response:
 
 def empty(request: Request, status: int = 200) -> Response:
     return encode(request, Reply(empty=True, status=status))
+
+
+def delivering(response: Response, backend: IspringBackend, caller: Principal) -> Response:
+    """Webhook events the operation queued go out once the response has been sent."""
+    response.background = BackgroundTask(backend.deliver_webhooks, caller.tenant_id)
+    return response
 
 
 def page_params(q: QueryArgs) -> s.PageParams:
@@ -301,7 +309,8 @@ def add_user(request: Request, caller: UsersWrite, body: Body, backend: Backend)
     (D12). Not emulated: sending the invitation e-mail/SMS, the `X-*` header form (D23) and
     `X-Return-Object`.
     """
-    return created(request, backend.create_user(caller, s.NewUser.parse(body)))
+    new_id = backend.create_user(caller, s.NewUser.parse(body))
+    return delivering(created(request, new_id), backend, caller)
 
 
 @router.get("/user/{user_id}")
@@ -909,7 +918,7 @@ def enroll_learners_in_courses(request: Request, caller: EnrollmentsWrite, body:
     emulated: enrollment into trainings (the emulator has no training content).
     """
     ids = backend.create_enrollments(caller, s.NewEnrollment.parse(body))
-    return encode(request, Reply(Items("id", ids), status=201))
+    return delivering(encode(request, Reply(Items("id", ids), status=201)), backend, caller)
 
 
 @router.get("/enrollment/{enrollment_id}")
@@ -988,7 +997,7 @@ def update_course_status(request: Request, caller: StatisticsWrite, body: Body, 
                                  "awardedScore")}
     task = backend.update_course_status(caller, s.UpdateCourseStatus.parse({**from_query,
                                                                              **body}))
-    return ok(request, {"taskId": task})
+    return delivering(ok(request, {"taskId": task}), backend, caller)
 
 
 @router.post("/statistics/module")
@@ -999,7 +1008,7 @@ def update_module_statuses(request: Request, caller: StatisticsWrite, body: Body
     Vendor doc: §5.8 UpdateModulesStatuses; applied at once (D22).
     """
     task = backend.update_module_statuses(caller, s.UpdateModuleStatuses.parse(body))
-    return ok(request, {"taskId": task})
+    return delivering(ok(request, {"taskId": task}), backend, caller)
 
 
 @router.delete("/statistics/module")
@@ -1012,7 +1021,8 @@ def reset_module_statistics(request: Request, caller: StatisticsWrite, q: Query,
     body = s.ResetModuleStatistics.parse({
         "courseId": q.text("courseId"), "enrollmentIds": q.strings("enrollmentIds") or None,
         "contentItemIds": q.strings("contentItemIds")})
-    return ok(request, {"taskId": backend.reset_module_statistics(caller, body)})
+    task = backend.reset_module_statistics(caller, body)
+    return delivering(ok(request, {"taskId": task}), backend, caller)
 
 
 @router.get("/task/{task_id}/status")
@@ -1060,6 +1070,132 @@ def withdraw_gamification_points(request: Request, caller: PointsWrite, body: Bo
     """
     backend.change_points(caller, s.PointsChange.parse(body), -1)
     return empty(request)
+
+
+# -- webhooks ------------------------------------------------------------------------------------
+
+@router.post("/webhook/register")
+def register_subscriber(request: Request, caller: Webhooks, body: Body,
+                        backend: Backend) -> Response:
+    """Register a webhook subscriber.
+
+    Vendor doc: "Registering a Subscriber" (§5.10); Owner and Account Administrators only; a
+    name already used → 400 (inferred). The subscriber must then be confirmed.
+    """
+    backend.register_subscriber(caller, s.SubscriberRequest.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/settings/change")
+def change_subscriber_settings(request: Request, caller: Webhooks, body: Body,
+                               backend: Backend) -> Response:
+    """Change a subscriber's callback URL and secret.
+
+    Vendor doc: §5.10; a changed URL needs a new confirmation; unknown → 404.
+    """
+    backend.change_subscriber(caller, s.SubscriberRequest.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/enable")
+def enable_subscriber(request: Request, caller: Webhooks, body: Body,
+                      backend: Backend) -> Response:
+    """Enable a subscriber.
+
+    Vendor doc: §5.10; unknown → 404 "Subscriber not found".
+    """
+    backend.set_subscriber_enabled(caller, s.SubscriberName.parse(body), True)
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/disable")
+def disable_subscriber(request: Request, caller: Webhooks, body: Body,
+                       backend: Backend) -> Response:
+    """Disable a subscriber (no events while disabled).
+
+    Vendor doc: §5.10 (OAS operationId `DisabableSubscriber`); unknown → 404.
+    """
+    backend.set_subscriber_enabled(caller, s.SubscriberName.parse(body), False)
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/remove")
+def remove_subscriber(request: Request, caller: Webhooks, body: Body,
+                      backend: Backend) -> Response:
+    """Remove a subscriber with its subscriptions and undelivered events.
+
+    Vendor doc: §5.10; unknown → 404.
+    """
+    backend.remove_subscriber(caller, s.SubscriberName.parse(body))
+    return empty(request)
+
+
+@router.post("/webhook/code/send")
+def send_confirmation_code(request: Request, caller: Webhooks, body: Body,
+                           backend: Backend) -> Response:
+    """Send a confirmation code to the subscriber's callback URL.
+
+    Vendor doc: "Sending a Verification Code" (§5.10); POSTs
+    `{"type": "CONFIRMATION", "payloads": ["{\"code\":\"…\"}"]}` after the response.
+    """
+    backend.send_confirmation_code(caller, s.SubscriberName.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/confirm")
+def confirm(request: Request, caller: Webhooks, body: Body, backend: Backend) -> Response:
+    """Confirm a subscriber with the code it received.
+
+    Vendor doc: §5.10; only the latest code confirms; a wrong code → 400 (inferred).
+    """
+    backend.confirm_subscriber(caller, s.ConfirmRequest.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/subscribe")
+def subscribe(request: Request, caller: Webhooks, body: Body, backend: Backend) -> Response:
+    """Subscribe to an event type.
+
+    Vendor doc: "Adding a Subscription" (§5.10); params are JSON arrays in strings; one
+    subscription per type, subscribing again replaces its params (D21). Not emulated: training
+    events are accepted but never sent (the emulator has no trainings).
+    """
+    backend.subscribe(caller, s.SubscribeRequest.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
+@router.post("/webhook/unsubscribe")
+def unsubscribe(request: Request, caller: Webhooks, body: Body, backend: Backend) -> Response:
+    """Remove a subscription.
+
+    Vendor doc: §5.10; unknown subscriber → 404 "Subscriber not found", unknown type → 404
+    "Subscription not found".
+    """
+    backend.unsubscribe(caller, s.UnsubscribeRequest.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
+@router.get("/webhook/subscription/list")
+def list_subscriptions(request: Request, caller: Webhooks, q: Query,
+                       backend: Backend) -> Response:
+    """List a subscriber's subscriptions.
+
+    Vendor doc: §5.10 `[{subscriptionType, params}]`; XML items `<subscription>` with
+    `<params><param>` (inferred).
+    """
+    rows = backend.subscriptions(caller, q.text("subscriberName"))
+    return ok(request, Items("subscription", [s.subscription_tree(r) for r in rows]))
+
+
+@router.get("/webhook/subscriber/info")
+def get_subscriber_info(request: Request, caller: Webhooks, q: Query,
+                        backend: Backend) -> Response:
+    """Get a subscriber's status.
+
+    Vendor doc: §5.10 `{subscriberStatus, confirmationStatus, notificationProcessStatus}`.
+    """
+    return delivering(ok(request, backend.subscriber_info(caller, q.text("subscriberName"))),
+                      backend, caller)
 
 
 # -- the sub-app ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ the vendor's XML and as its JSON (§4.2, §4.3).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,6 +38,7 @@ from emulator.ispring.models import (
     IspringModule,
     IspringProfileField,
     IspringRole,
+    IspringWebhookSubscription,
 )
 from emulator.ispring.wire import Items, Tree, leaves, parse_date, parse_datetime
 
@@ -740,6 +742,86 @@ class PointsChange(RequestModel):
         return self
 
 
+# Webhooks
+
+WEBHOOK_EVENTS: dict[str, tuple[str, ...]] = {
+    # Event type → the filter parameters a subscription to it may carry (§5.10).
+    "USER_REGISTERED": (),
+    "LEARNERS_ENROLLED_IN_COURSE": ("userIds", "courseIds"),
+    "TRAINING_MEETING_ADDED": (),
+    "TRAINING_MEETING_REMOVED": (),
+    "TRAINING_MEETING_UPDATED": (),
+    "TRAINING_SESSION_PARTICIPANTS_ADDED": ("userIds",),
+    "TRAINING_SESSION_PARTICIPANT_REMOVED": ("userIds",),
+    "COURSE_COMPLETED_SUCCESSFULLY": ("userIds", "courseIds"),
+    "COURSE_STATUS_CHANGED": ("userIds", "courseIds"),
+    "COURSE_ITEM_COMPLETED_SUCCESSFULLY": ("userIds", "courseItemIds"),
+    "COURSE_ITEM_STATUS_CHANGED": ("userIds", "courseItemIds"),
+}
+
+
+def _callback_url(value: Any) -> str:
+    url = _name(value)
+    if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+        raise ValueError("must be an http(s) URL")
+    return url
+
+
+class SubscriberName(RequestModel):
+    subscriber_name: Name = Field(alias="subscriberName")
+
+
+class SubscriberRequest(SubscriberName):
+    callback_url: Annotated[str, BeforeValidator(_callback_url)] = Field(alias="callbackUrl")
+    secret: OptText = None
+
+
+class ConfirmRequest(SubscriberName):
+    code: Text
+
+
+class SubscriptionParam(RequestModel):
+    name: Text
+    value: Text
+
+
+class SubscriptionIn(RequestModel):
+    subscription_type: Annotated[str, BeforeValidator(_choice(*WEBHOOK_EVENTS))] = Field(
+        alias="subscriptionType")
+    params: Annotated[list[SubscriptionParam], BeforeValidator(_pre_items)] = Field(
+        default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_params(self) -> Self:
+        allowed = WEBHOOK_EVENTS[self.subscription_type]
+        for param in self.params:
+            if param.name not in allowed:
+                raise ValueError(f"{self.subscription_type} has no parameter {param.name}")
+            if not isinstance(self.filter_values(param), list):
+                raise ValueError(f"{param.name} must be a JSON array of IDs in a string")
+        return self
+
+    @staticmethod
+    def filter_values(param: SubscriptionParam) -> list[str] | None:
+        """A parameter's value: a JSON-encoded array of strings (`"[\"uuid\"]"`)."""
+        try:
+            values = json.loads(param.value)
+        except ValueError:
+            return None
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return None
+        return values
+
+
+class SubscribeRequest(SubscriberName):
+    subscription: SubscriptionIn
+
+
+class UnsubscribeRequest(SubscriberName):
+    subscription_type: Annotated[str, BeforeValidator(_choice(*WEBHOOK_EVENTS))] = Field(
+        alias="subscriptionType")
+
+
 # Token
 
 
@@ -1074,6 +1156,12 @@ def profile_field_tree(field: IspringProfileField) -> Tree:
 def role_tree(role: IspringRole) -> Tree:
     return {"roleId": role.role_id, "type": role.type, "title": role.title,
             "description": role.description}
+
+
+def subscription_tree(sub: IspringWebhookSubscription) -> Tree:
+    return {"subscriptionType": sub.type,
+            "params": Items("param", [{"name": x["name"], "value": x["value"]}
+                                      for x in sub.params])}
 
 
 def page_tree(plural: str, item: str, trees: Sequence[Tree], next_token: str | None) -> Tree:
