@@ -57,6 +57,7 @@ from emulator.ispring.errors import (
 )
 from emulator.ispring.models import (
     IspringApiKey,
+    IspringAssignmentAttempt,
     IspringContent,
     IspringCourseField,
     IspringDepartment,
@@ -228,7 +229,7 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             view_slug=c.view_slug, passing_score=c.passing_score,
             default_due_period=c.default_due_period, certificate=c.certificate,
             quiz_id=c.quiz_id, course_ids=list(c.course_ids),
-            field_values=dict(c.field_values)))
+            field_values=dict(c.field_values), instructor_id=c.instructor_id))
         rows += [IspringModule(tenant_id=t, module_id=m.id, course_id=c.id, item_id=m.item_id,
                                title=m.title, description=m.description, type=m.type,
                                author_id=c.author_id, added_at=c.added_date, position=i + 1,
@@ -247,6 +248,12 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             tenant_id=t, enrollment_id=e.id, module_id=r.module_id, status=r.status,
             score=r.score, completed_at=r.completion_date, time_spent=r.time_spent,
             views=r.views, last_view_at=r.last_view_date) for r in e.module_results]
+    learner_of = {e.id: e.learner_id for e in fixture.enrollments}
+    rows += [IspringAssignmentAttempt(
+        tenant_id=t, attempt_id=a.id, assignment_id=a.assignment_id,
+        enrollment_id=a.enrollment_id, user_id=learner_of[a.enrollment_id], comment=a.comment,
+        attachments=[x.model_dump(by_alias=True) for x in a.attachments],
+        submitted_at=a.submitted_date) for a in fixture.assignment_attempts]
     session.add_all(rows)
     return creds
 
@@ -1457,6 +1464,105 @@ class IspringBackend:
                 parents.setdefault(m.item_id, []).append(m.course_id)
             return s.Page([(q, parents.get(q.content_id, [])) for q in page.items],
                           page.next_token)
+
+    def _ungraded(self, session: Session, p: Principal, assignment_ids: Sequence[str],
+                  user_ids: Sequence[str] = ()) -> list[IspringAssignmentAttempt]:
+        stmt = self._scoped_users(select(IspringAssignmentAttempt).where(
+            IspringAssignmentAttempt.tenant_id == p.tenant_id,
+            col(IspringAssignmentAttempt.assignment_id).in_(assignment_ids),
+            col(IspringAssignmentAttempt.graded_at).is_(None)), p,
+            IspringAssignmentAttempt.user_id)
+        if user_ids:
+            stmt = stmt.where(col(IspringAssignmentAttempt.user_id).in_(
+                [u.lower() for u in user_ids]))
+        return list(session.exec(stmt.order_by(col(IspringAssignmentAttempt.submitted_at),
+                                               col(IspringAssignmentAttempt.attempt_id))).all())
+
+    def page_assignments(self, p: Principal, ungraded: bool, params: s.PageParams,
+                         ) -> s.Page[IspringContent]:
+        """Assignment items; `ungraded=1` keeps those with attempts waiting for a grade."""
+        p.require(Right.RESULTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            stmt = self._content_query(p, ["Assignment"])
+            if ungraded:
+                waiting = {a.assignment_id for a in self._ungraded(session, p, [
+                    c.content_id for c in session.exec(stmt).all()])}
+                stmt = stmt.where(col(IspringContent.content_id).in_(waiting))
+            return self._keyset(session, stmt, IspringContent.content_id,
+                                lambda c: c.content_id, params.page_size, params.page_token)
+
+    def ungraded_attempts(self, p: Principal, assignment_id: str, user_ids: Sequence[str],
+                          ) -> list[IspringAssignmentAttempt]:
+        p.require(Right.RESULTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            item = self._content(session, p, assignment_id)
+            if item.type != "Assignment":
+                raise NotFound("Unknown content item")
+            return self._ungraded(session, p, [item.content_id], user_ids)
+
+    def grade_attempts(self, p: Principal, body: s.AttemptGrades) -> None:
+        """Grade attempts: the learner's assignment module is passed at the course's passing
+        score (50 without one) and failed below it (inferred)."""
+        p.require(Right.STATISTICS_WRITE)
+        with self._unit(p.tenant_id) as (session, now):
+            ids = [g.attempt_id for g in body.grades]
+            attempts = {a.attempt_id: a for a in session.exec(select(IspringAssignmentAttempt)
+                        .where(IspringAssignmentAttempt.tenant_id == p.tenant_id,
+                               col(IspringAssignmentAttempt.attempt_id).in_(ids))).all()}
+            learners = self._users_by_id(session, p.tenant_id,
+                                         {a.user_id for a in attempts.values()})
+            if any(not p.covers(u.department_id) for u in learners.values()):
+                raise PermissionDenied()
+            for grade in body.grades:
+                attempt = attempts.get(grade.attempt_id)
+                if attempt is None:
+                    raise BadRequest(f"Unknown attempt: {grade.attempt_id}")
+                if attempt.graded_at is not None:
+                    raise BadRequest(f"Wrong parameters: attempt {attempt.attempt_id} is "
+                                     "already graded")
+            rows = [e for e in (session.get(IspringEnrollment, (p.tenant_id, a.enrollment_id))
+                                for a in attempts.values()) if e is not None]
+            before = self._progress(session, p.tenant_id, now, rows)
+            for grade in body.grades:
+                attempt = attempts[grade.attempt_id]
+                attempt.score = grade.score
+                attempt.grade_comment = grade.comment
+                attempt.graded_at = now
+                session.add(attempt)
+                enrollment = session.get(IspringEnrollment, (p.tenant_id, attempt.enrollment_id))
+                if enrollment is not None:
+                    self._record_grade(session, enrollment, attempt, now)
+            self._announce_progress(session, p.tenant_id, now, rows, before)
+            self._issue_certificates(session, p.tenant_id, rows, now)
+
+    @staticmethod
+    def _record_grade(session: Session, enrollment: IspringEnrollment,
+                      attempt: IspringAssignmentAttempt, now: datetime) -> None:
+        course = session.get(IspringContent, (enrollment.tenant_id, enrollment.course_id))
+        passing = course.passing_score if course and course.passing_score is not None else 50
+        status = "passed" if (attempt.score or 0) >= passing else "failed"
+        if enrollment.course_id == attempt.assignment_id:  # the assignment enrolled on its own
+            enrollment.status_override = status
+            enrollment.override_at = now
+            enrollment.override_score = attempt.score
+            session.add(enrollment)
+            return
+        module = session.exec(select(IspringModule).where(
+            IspringModule.tenant_id == enrollment.tenant_id,
+            IspringModule.course_id == enrollment.course_id,
+            IspringModule.item_id == attempt.assignment_id)).first()
+        if module is None:
+            return
+        result = session.get(IspringModuleResult, (enrollment.tenant_id,
+                                                   enrollment.enrollment_id, module.module_id))
+        result = result or IspringModuleResult(tenant_id=enrollment.tenant_id,
+                                               enrollment_id=enrollment.enrollment_id,
+                                               module_id=module.module_id)
+        result.status = status
+        result.score = attempt.score
+        result.completed_at = now
+        result.last_view_at = now
+        session.add(result)
 
     def certificate_url(self, p: Principal, certificate_id: str) -> str:
         """The issued certificate's document; 404 text/plain when unknown (§4.10)."""

@@ -134,6 +134,8 @@ class IspringContent(TenantScoped, table=True):
     course_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # Values of the account's custom course fields, by field ID.
     field_values: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    # Assignments: the user who grades them.
+    instructor_id: str | None = Field(default=None, max_length=36)
 
 
 class IspringCourseField(TenantScoped, table=True):
@@ -202,6 +204,24 @@ class IspringModuleResult(TenantScoped, table=True):
     time_spent: int = 0
     views: int = 0
     last_view_at: datetime | None = None
+
+
+class IspringAssignmentAttempt(TenantScoped, table=True):
+    """A learner's submission to an assignment, waiting for (or done with) grading."""
+
+    __tablename__ = "ispring_assignment_attempt"
+
+    attempt_id: str = Field(primary_key=True, max_length=36)
+    assignment_id: str = Field(index=True, max_length=36)
+    enrollment_id: str = Field(max_length=36)
+    user_id: str = Field(max_length=36)
+    comment: str = ""
+    # [{"fileName", "fileSize", "url"}]
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    submitted_at: datetime
+    score: float | None = None
+    grade_comment: str | None = None
+    graded_at: datetime | None = None
 
 
 class IspringTask(TenantScoped, table=True):

@@ -798,6 +798,45 @@ def list_quizzes(request: Request, caller: ContentRead, q: Query, backend: Backe
                                    page.next_token))
 
 
+@router.get("/assignments")
+def list_assignments(request: Request, caller: ResultsRead, q: Query,
+                     backend: Backend) -> Response:
+    """List assignments (paged).
+
+    Vendor doc: §5.11 AssignmentsPage; `ungraded=1` keeps those with attempts to grade.
+    """
+    flag = q.integer("ungraded")
+    if flag not in (None, 0, 1):
+        raise BadRequest("Wrong parameters: ungraded must be 0 or 1")
+    page = backend.page_assignments(caller, flag == 1, page_params(q))
+    return ok(request, s.page_tree("assignments", "assignment",
+                                   [s.assignment_tree(a) for a in page.items], page.next_token))
+
+
+@router.get("/assignment/{assignment_id}/attempts/ungraded")
+def list_assignment_attempts(request: Request, assignment_id: str, caller: ResultsRead,
+                             q: Query, backend: Backend) -> Response:
+    """List an assignment's attempts waiting for a grade.
+
+    Vendor doc: §5.11 AssignmentAttempt (XML items `<attempt>`); `userIds[]` narrows; unknown
+    assignment → 404 "Unknown content item" (inferred).
+    """
+    attempts = backend.ungraded_attempts(caller, assignment_id, q.strings("userIds"))
+    return ok(request, Items("attempt", [s.attempt_tree(a) for a in attempts]))
+
+
+@router.post("/assignments/attempts/grade")
+def grade_assignments(request: Request, caller: StatisticsWrite, body: Body,
+                      backend: Backend) -> Response:
+    """Grade assignment attempts.
+
+    Vendor doc: §5.11 AssignmentAttemptGrades (score 0 to 100); the grade becomes the learner's
+    result on the assignment; unknown or already graded attempts → 400, nothing graded.
+    """
+    backend.grade_attempts(caller, s.AttemptGrades.parse(body))
+    return delivering(empty(request), backend, caller)
+
+
 @router.get("/certificate/{issued_certificate_id}")
 def get_issued_certificate(request: Request, issued_certificate_id: str, caller: ResultsRead,
                            backend: Backend) -> Response:

@@ -31,6 +31,7 @@ from pydantic import (
 from emulator.core.clock import as_utc
 from emulator.ispring.errors import BadRequest
 from emulator.ispring.models import (
+    IspringAssignmentAttempt,
     IspringContent,
     IspringCourseField,
     IspringDepartment,
@@ -730,6 +731,17 @@ class ResetModuleStatistics(RequestModel):
 # Gamification
 
 
+class AttemptGrade(RequestModel):
+    attempt_id: Id = Field(alias="attemptId")
+    score: Score
+    comment: OptText = None
+
+
+class AttemptGrades(RequestModel):
+    grades: Annotated[list[AttemptGrade], BeforeValidator(_pre_items)] = Field(
+        alias="assignmentAttemptGrades", min_length=1)
+
+
 class PointsChange(RequestModel):
     user_id: Id = Field(alias="userId")
     amount: Amount
@@ -1158,6 +1170,21 @@ def role_tree(role: IspringRole) -> Tree:
             "description": role.description}
 
 
+def assignment_tree(item: IspringContent) -> Tree:
+    values = [{"fieldId": f, "fieldValue": v} for f, v in sorted(item.field_values.items())]
+    return {"assignmentId": item.content_id, "title": item.title,
+            "instructorId": item.instructor_id,
+            "courseFields": Items("courseField", values) if values else None}
+
+
+def attempt_tree(attempt: IspringAssignmentAttempt) -> Tree:
+    return {"attemptId": attempt.attempt_id, "enrollmentId": attempt.enrollment_id,
+            "userId": attempt.user_id, "comment": attempt.comment,
+            "attachments": Items("attachment", [
+                {"fileName": a["fileName"], "fileSize": a["fileSize"], "url": a["url"]}
+                for a in attempt.attachments])}
+
+
 def subscription_tree(sub: IspringWebhookSubscription) -> Tree:
     return {"subscriptionType": sub.type,
             "params": Items("param", [{"name": x["name"], "value": x["value"]}
@@ -1268,7 +1295,23 @@ class ContentFixture(_Pack):
     quiz_id: str | None = Field(default=None, alias="quizId")
     course_ids: list[str] = Field(default_factory=list, alias="courseIds")
     field_values: dict[str, str] = Field(default_factory=dict, alias="fieldValues")
+    instructor_id: str | None = Field(default=None, alias="instructorId")
     modules: list[ModuleFixture] = Field(default_factory=list)
+
+
+class AttachmentFixture(_Pack):
+    file_name: str = Field(alias="fileName")
+    file_size: int = Field(alias="fileSize", ge=0)
+    url: str
+
+
+class AttemptFixture(_Pack):
+    id: str
+    assignment_id: str = Field(alias="assignmentId")
+    enrollment_id: str = Field(alias="enrollmentId")
+    comment: str = ""
+    attachments: list[AttachmentFixture] = Field(default_factory=list)
+    submitted_date: datetime = Field(alias="submittedDate")
 
 
 class CourseFieldFixture(_Pack):
@@ -1321,6 +1364,8 @@ class IspringFixture(_Pack):
     course_fields: list[CourseFieldFixture] = Field(default_factory=list, alias="courseFields")
     content: list[ContentFixture] = Field(default_factory=list)
     enrollments: list[EnrollmentFixture] = Field(default_factory=list)
+    assignment_attempts: list[AttemptFixture] = Field(default_factory=list,
+                                                      alias="assignmentAttempts")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -1363,6 +1408,10 @@ class IspringFixture(_Pack):
             need("user", users, e.learner_id, f"enrollment {e.id}")
             for mr in e.module_results:
                 need("module", modules, mr.module_id, f"enrollment {e.id}")
+        enrollments = {e.id for e in self.enrollments}
+        for a in self.assignment_attempts:
+            need("content item", content, a.assignment_id, f"attempt {a.id}")
+            need("enrollment", enrollments, a.enrollment_id, f"attempt {a.id}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

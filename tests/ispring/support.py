@@ -68,12 +68,15 @@ C_PRODUCT_QUIZ = "b3c10004-4e4a-11e9-9ddf-e6163e60333c"
 C_PHISHING = "b3c10005-4e4a-11e9-9ddf-e6163e60333c"
 C_CONDUCT = "b3c10006-4e4a-11e9-9ddf-e6163e60333c"
 C_TRACK = "c8d20001-4e4a-11e9-9ddf-e6163e60333c"
+C_PITCH = "b3c10007-4e4a-11e9-9ddf-e6163e60333c"  # assignment, a module of C_PRODUCT
 M_CAR_VIDEO = "e0a00001-4e4a-11e9-9ddf-e6163e60333c"
 M_CAR_QUIZ = "e0a00002-4e4a-11e9-9ddf-e6163e60333c"
 M_CATALOG = "e0a00003-4e4a-11e9-9ddf-e6163e60333c"
 M_PRODUCT_QUIZ = "e0a00004-4e4a-11e9-9ddf-e6163e60333c"
 M_TRAINING = "e0a00005-4e4a-11e9-9ddf-e6163e60333c"
 M_PHISHING = "e0a00006-4e4a-11e9-9ddf-e6163e60333c"
+M_PITCH = "e0a00007-4e4a-11e9-9ddf-e6163e60333c"
+ATTEMPT = "a7700001-5b70-11e9-b12b-22e9fbac4a59"  # Carol's ungraded pitch
 
 E_ALICE_CAR = "d48bd4fa-5b70-11e9-b12b-22e9fbac4a59"  # passed (the edit example's ID)
 CERTIFICATE = "c3e7a1b0-5b70-11e9-b12b-22e9fbac4a59"  # issued for E_ALICE_CAR

@@ -14,6 +14,7 @@ from tests.ispring.support import (
     C_CATALOG,
     C_CONDUCT,
     C_PHISHING,
+    C_PITCH,
     C_PRODUCT,
     C_PRODUCT_QUIZ,
     C_SECURITY,
@@ -28,6 +29,7 @@ from tests.ispring.support import (
     M_CAR_VIDEO,
     M_CATALOG,
     M_PHISHING,
+    M_PITCH,
     M_PRODUCT_QUIZ,
     M_TRAINING,
     OWNER,
@@ -77,10 +79,12 @@ CONTENT = {
     C_PHISHING: item(C_PHISHING, "Phishing Quiz", "Quiz", "200005-1gryB-w4K2M-gB5X6"),
     C_CONDUCT: item(C_CONDUCT, "Code of Conduct", "PDFDocument", "200006-1gryB-w4K2M-gB5X7",
                     subtitle="Company policy"),
+    C_PITCH: item(C_PITCH, "Product Pitch", "Assignment", "200007-1gryB-w4K2M-gB5X0",
+                  author=U_AUTHOR, description="Record a two-minute pitch"),
     C_TRACK: item(C_TRACK, "Sales Track", "LearningTrack", "200012-1gryB-w4K2M-gB5Y1"),
 }
 ORDER = [C_CAR, C_PRODUCT, C_SECURITY, C_VIDEO, C_CAR_QUIZ, C_CATALOG, C_PRODUCT_QUIZ,
-         C_PHISHING, C_CONDUCT, C_TRACK]
+         C_PHISHING, C_CONDUCT, C_PITCH, C_TRACK]
 
 
 def content_xml(content: dict[str, Any]) -> Any:
@@ -115,7 +119,8 @@ def test_get_content_by_type(client: httpx.Client) -> None:
 
 def test_publishers_see_their_own_content(client: httpx.Client) -> None:
     assert get_json(client, "/content", AUTHOR) == [CONTENT[c] for c in
-                                                    (C_PRODUCT, C_CATALOG, C_PRODUCT_QUIZ)]
+                                                    (C_PRODUCT, C_CATALOG, C_PRODUCT_QUIZ,
+                                                     C_PITCH)]
     assert_error(client.get(f"/ispring/content/{C_CAR}", headers=AUTHOR), 403,
                  "Permission denied")
 
@@ -233,6 +238,8 @@ MODULES = [
            "2024-01-08T10:00:00+00:00", "200004-1gryB-w4K2M-gB5X4"),
     module(M_PHISHING, C_PHISHING, C_SECURITY, "Phishing Quiz", U_OWNER,
            "2024-01-08T10:00:00+00:00", "200005-1gryB-w4K2M-gB5X6"),
+    module(M_PITCH, C_PITCH, C_PRODUCT, "Product Pitch", U_AUTHOR, "2024-01-08T10:00:00+00:00",
+           "200007-1gryB-w4K2M-gB5X0", "Record a two-minute pitch"),
 ]
 
 
@@ -248,7 +255,8 @@ def test_courses_modules_pages_and_filters(client: httpx.Client) -> None:
     assert first == {"modules": MODULES[:3], "nextPageToken": token}
     response = client.get(f"/ispring/courses/modules?courseIds[]={C_CAR}&courseIds[]="
                           f"{C_PRODUCT}&pageSize=3&pageToken={token}", headers=OWNER)
-    assert xml(response) == {"response": {"modules": {"module": as_xml(MODULES[3])}}}
+    assert xml(response) == {"response": {"modules": {"module": [as_xml(MODULES[3]),
+                                                                 as_xml(MODULES[5])]}}}
 
 
 def test_course_modules(client: httpx.Client) -> None:
@@ -266,6 +274,10 @@ def test_course_modules(client: httpx.Client) -> None:
          "addedDate": "2024-01-08T10:00:00+00:00", "type": "training", "sequentialNumber": 3,
          "trainingType": {"trainingTypeId": "f7b10001-4e4a-11e9-9ddf-e6163e60333c",
                           "trainingTypeTitle": "Webinar"}},
+        {"moduleId": M_PITCH, "itemId": C_PITCH, "courseId": C_PRODUCT,
+         "title": "Product Pitch", "description": "Record a two-minute pitch",
+         "authorId": U_AUTHOR, "addedDate": "2024-01-08T10:00:00+00:00", "type": "material",
+         "sequentialNumber": 4, "viewUrl": VIEW + "200007-1gryB-w4K2M-gB5X0"},
     ]}
     response = client.get(f"/ispring/course/{C_SECURITY}/modules", headers=HR)
     assert xml(response) == {"response": {"modules": {"module": {
@@ -297,7 +309,7 @@ def test_courses_tree(client: httpx.Client) -> None:
     assert get_json(client, "/courses_tree") == [
         tree_item(C_CAR), tree_item(C_VIDEO, C_CAR), tree_item(C_CAR_QUIZ, C_CAR),
         tree_item(C_PRODUCT), tree_item(C_CATALOG, C_PRODUCT),
-        tree_item(C_PRODUCT_QUIZ, C_PRODUCT), tree_item(C_SECURITY),
+        tree_item(C_PRODUCT_QUIZ, C_PRODUCT), tree_item(C_PITCH, C_PRODUCT), tree_item(C_SECURITY),
         tree_item(C_PHISHING, C_SECURITY), tree_item(C_CONDUCT), tree_item(C_TRACK)]
     response = client.get(f"/ispring/courses_tree?contentItemIds={C_SECURITY}", headers=OWNER)
     assert response.text == (

@@ -458,3 +458,85 @@ def test_active_users_by_period(client: httpx.Client) -> None:
     scoped = client.get(f"/ispring/report/active-users-by-period{query}",
                         headers={**DEPT_ADMIN, **JSON})
     assert scoped.json() == [learner]
+
+
+# -- assignments ----------------------------------------------------------------------------------
+
+C_PITCH = "b3c10007-4e4a-11e9-9ddf-e6163e60333c"
+ATTEMPT = "a7700001-5b70-11e9-b12b-22e9fbac4a59"
+U_ADMIN = "2c6a1a10-5cff-11e9-9e6a-0a580af40692"
+PITCH = {"assignmentId": C_PITCH, "title": "Product Pitch", "instructorId": U_ADMIN}
+CAROL_ATTEMPT = {"attemptId": ATTEMPT, "enrollmentId": E_CAROL_PRODUCT, "userId": U_CAROL,
+                 "comment": "My pitch, first take", "attachments": [
+                     {"fileName": "pitch.mp4", "fileSize": 7340032,
+                      "url": "https://demo.ispringlearn.com/files/a7700001/pitch.mp4"}]}
+
+
+def test_list_assignments(client: httpx.Client) -> None:
+    for query in ("", "?ungraded=1", "?ungraded=0&pageSize=1"):
+        response = client.get(f"/ispring/assignments{query}", headers={**OWNER, **JSON})
+        assert response.json() == {"assignments": [PITCH]}, query
+    response = client.get("/ispring/assignments", headers=OWNER)
+    assert xml(response) == {"response": {"assignments": {"assignment": PITCH}}}
+    assert_error(client.get("/ispring/assignments?ungraded=2", headers=OWNER), 400,
+                 "Wrong parameters: ungraded must be 0 or 1")
+
+
+def test_ungraded_attempts(client: httpx.Client) -> None:
+    response = client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded",
+                          headers={**OWNER, **JSON})
+    assert response.json() == [CAROL_ATTEMPT]
+    response = client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded?userIds[]={U_BOB}",
+                          headers={**OWNER, **JSON})
+    assert response.json() == []
+    as_xml_body = client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded", headers=OWNER)
+    assert xml(as_xml_body) == {"response": {"attempt": {
+        **CAROL_ATTEMPT, "attachments": {"attachment": {
+            "fileName": "pitch.mp4", "fileSize": "7340032",
+            "url": "https://demo.ispringlearn.com/files/a7700001/pitch.mp4"}}}}}
+    # Department administrators of Sales do not see Carol (Marketing).
+    scoped = client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded",
+                        headers={**DEPT_ADMIN, **JSON})
+    assert scoped.json() == []
+    for assignment in (UNKNOWN, C_CAR):
+        assert_error(client.get(f"/ispring/assignment/{assignment}/attempts/ungraded",
+                                headers=OWNER), 404, "Unknown content item")
+
+
+def test_grade_an_attempt(client: httpx.Client) -> None:
+    freeze(client)
+    response = client.post("/ispring/assignments/attempts/grade", content=(
+        "<request><assignmentAttemptGrades><attemptGrade>"
+        f"<attemptId>{ATTEMPT}</attemptId><score>45</score><comment>Too long</comment>"
+        "</attemptGrade></assignmentAttemptGrades></request>"),
+        headers={**OWNER, **XML_BODY})
+    assert response.status_code == 200
+    assert response.content == b""
+    assert client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded",
+                      headers={**OWNER, **JSON}).json() == []
+    assert client.get("/ispring/assignments?ungraded=1",
+                      headers={**OWNER, **JSON}).json() == {"assignments": []}
+    rows = module_results(client, f"?enrollmentIds[]={E_CAROL_PRODUCT}&courseItemIds[]={C_PITCH}")
+    (row,) = rows["results"]
+    # No passing score on the course: 50 passes, 45 fails.
+    assert (row["completionStatus"], row["awardedScore"], row["completionDate"]) == (
+        "failed", 45, "2025-01-10T12:00:00+00:00")
+    assert_error(client.post("/ispring/assignments/attempts/grade", json={
+        "assignmentAttemptGrades": [{"attemptId": ATTEMPT, "score": 90}]}, headers=OWNER), 400,
+        f"Wrong parameters: attempt {ATTEMPT} is already graded")
+
+
+@pytest.mark.parametrize(("headers", "grades", "status", "message"), [
+    (OWNER, [{"attemptId": UNKNOWN, "score": 80}], 400, f"Unknown attempt: {UNKNOWN}"),
+    (OWNER, [{"attemptId": ATTEMPT, "score": 101}], 400,
+     "Wrong parameters: assignmentAttemptGrades.0.score must be between 0 and 100"),
+    (OWNER, [], 400, "Wrong parameters: assignmentAttemptGrades has a wrong value"),
+    (DEPT_ADMIN, [{"attemptId": ATTEMPT, "score": 80}], 403, "Permission denied"),
+])
+def test_grade_errors(client: httpx.Client, headers: dict[str, str],
+                      grades: list[dict[str, Any]], status: int, message: str) -> None:
+    assert_error(client.post("/ispring/assignments/attempts/grade",
+                             json={"assignmentAttemptGrades": grades}, headers=headers),
+                 status, message)
+    assert client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded",
+                      headers={**OWNER, **JSON}).json() == [CAROL_ATTEMPT]
