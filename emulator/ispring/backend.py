@@ -67,6 +67,7 @@ from emulator.ispring.models import (
     IspringModule,
     IspringModuleResult,
     IspringProfileField,
+    IspringQuizAnswer,
     IspringRole,
     IspringTask,
     IspringToken,
@@ -249,6 +250,17 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             score=r.score, completed_at=r.completion_date, time_spent=r.time_spent,
             views=r.views, last_view_at=r.last_view_date) for r in e.module_results]
     learner_of = {e.id: e.learner_id for e in fixture.enrollments}
+    rows += [IspringQuizAnswer(
+        tenant_id=t, answer_id=q.id, quiz_item_id=q.quiz_item_id, enrollment_id=q.enrollment_id,
+        user_id=learner_of[q.enrollment_id], quiz_version=q.quiz_version,
+        attempt_date=q.attempt_date, attempt_passed=q.is_attempt_passed,
+        attempt_score=q.attempt_score, passing_score=q.passing_score,
+        question_number=q.question_number, question_title=q.question_title,
+        question_type=q.question_type, question_score=q.question_score,
+        question_group=q.question_group, statement_title=q.statement_title,
+        answer_text=q.answer_text, custom_answer_text=q.custom_answer_text,
+        is_correct=q.is_answer_correct, answer_score=q.answer_score)
+        for q in fixture.quiz_answers]
     rows += [IspringAssignmentAttempt(
         tenant_id=t, attempt_id=a.id, assignment_id=a.assignment_id,
         enrollment_id=a.enrollment_id, user_id=learner_of[a.enrollment_id], comment=a.comment,
@@ -1563,6 +1575,48 @@ class IspringBackend:
         result.completed_at = now
         result.last_view_at = now
         session.add(result)
+
+    def answer_breakdown(self, p: Principal, flt: s.AnswerQuery) -> s.Page[IspringQuizAnswer]:
+        """Answers given in a quiz's attempts, one row per answer, keyed by answer ID.
+
+        Answers come with the demo data only: no emulated operation takes a quiz.
+        """
+        p.require(Right.RESULTS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            quiz = session.exec(select(IspringContent).where(
+                IspringContent.tenant_id == p.tenant_id,
+                IspringContent.quiz_id == flt.quiz_id.lower())).first()
+            if quiz is None:
+                raise BadRequest(f"Unknown quiz: {flt.quiz_id[:64]}")
+            enrollments = self._enrollment_query(p, course_ids=flt.parent_course_ids,
+                                                 learner_ids=flt.user_ids,
+                                                 enrollment_ids=flt.enrollment_ids)
+            stmt = select(IspringQuizAnswer).where(
+                IspringQuizAnswer.tenant_id == p.tenant_id,
+                IspringQuizAnswer.quiz_item_id == quiz.content_id,
+                col(IspringQuizAnswer.enrollment_id).in_(
+                    enrollments.with_only_columns(col(IspringEnrollment.enrollment_id))))
+            if flt.department_ids:
+                stmt = stmt.where(col(IspringQuizAnswer.user_id).in_(
+                    select(IspringUser.user_id).where(
+                        IspringUser.tenant_id == p.tenant_id,
+                        col(IspringUser.department_id).in_(flt.department_ids))))
+            if flt.group_ids:
+                wanted = set(flt.group_ids)
+                smart = _SmartGroups(session, p.tenant_id)
+                members = {m for g in smart.groups() if g.group_id in wanted
+                           for m in smart.members(g)}
+                members |= set(session.exec(select(IspringGroupMember.user_id).where(
+                    IspringGroupMember.tenant_id == p.tenant_id,
+                    col(IspringGroupMember.group_id).in_(wanted))).all())
+                stmt = stmt.where(col(IspringQuizAnswer.user_id).in_(members))
+            start, end = flt.attempt
+            if start is not None:
+                stmt = stmt.where(col(IspringQuizAnswer.attempt_date) >= start)
+            if end is not None:
+                stmt = stmt.where(col(IspringQuizAnswer.attempt_date) <= end)
+            return self._keyset(session, stmt, IspringQuizAnswer.answer_id,
+                                lambda a: a.answer_id, flt.page_size, flt.page_token)
 
     def certificate_url(self, p: Principal, certificate_id: str) -> str:
         """The issued certificate's document; 404 text/plain when unknown (§4.10)."""

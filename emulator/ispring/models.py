@@ -224,6 +224,32 @@ class IspringAssignmentAttempt(TenantScoped, table=True):
     graded_at: datetime | None = None
 
 
+class IspringQuizAnswer(TenantScoped, table=True):
+    """One answer of one quiz attempt (`GET /report/answer-breakdown`); seeded, read-only."""
+
+    __tablename__ = "ispring_quiz_answer"
+
+    answer_id: str = Field(primary_key=True, max_length=36)
+    quiz_item_id: str = Field(index=True, max_length=36)
+    enrollment_id: str = Field(max_length=36)
+    user_id: str = Field(max_length=36)
+    quiz_version: str = ""
+    attempt_date: datetime
+    attempt_passed: bool = False
+    attempt_score: float = 0
+    passing_score: float = 0
+    question_number: int = 1
+    question_title: str = ""
+    question_type: str = ""
+    question_score: float = 0
+    question_group: str | None = None
+    statement_title: str | None = None
+    answer_text: str = ""
+    custom_answer_text: str | None = None
+    is_correct: bool = False
+    answer_score: float = 0
+
+
 class IspringTask(TenantScoped, table=True):
     """An asynchronous statistics task; applied at once, so it is complete when read (D22)."""
 

@@ -848,6 +848,30 @@ def get_issued_certificate(request: Request, issued_certificate_id: str, caller:
     return ok(request, {"url": backend.certificate_url(caller, issued_certificate_id)})
 
 
+@router.get("/report/answer-breakdown")
+def list_answer_breakdown_results(request: Request, caller: ResultsRead, q: Query,
+                                  backend: Backend) -> Response:
+    """List the answers given in a quiz's attempts (paged).
+
+    Vendor doc: §5.11 AnswerBreakdownResultsPage; `quizId` (from `GET /quizzes`) required;
+    filters parentCourseId, userIds, enrollmentIds, departmentIds, groupIds, attemptDate. Not
+    emulated: taking quizzes — answers exist in the demo data only.
+    """
+    quiz_id = q.text("quizId")
+    if not quiz_id:
+        raise BadRequest("Wrong parameters: quizId is required")
+    flt = s.AnswerQuery(
+        quiz_id=quiz_id, parent_course_ids=q.strings("parentCourseId"),
+        user_ids=q.strings("userIds"), enrollment_ids=q.strings("enrollmentIds"),
+        department_ids=[d.lower() for d in q.strings("departmentIds")],
+        group_ids=[g.lower() for g in q.strings("groupIds")],
+        attempt=q.date_range("attemptDate"), page_size=q.integer("pageSize"),
+        page_token=q.text("pageToken"))
+    page = backend.answer_breakdown(caller, flt)
+    return ok(request, s.page_tree("results", "result", [s.answer_tree(a) for a in page.items],
+                                   page.next_token))
+
+
 @router.get("/report/active-users-by-period")
 def get_users_with_activity(request: Request, caller: ResultsRead, q: Query,
                             backend: Backend) -> Response:

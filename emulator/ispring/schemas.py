@@ -38,6 +38,7 @@ from emulator.ispring.models import (
     IspringEnrollment,
     IspringModule,
     IspringProfileField,
+    IspringQuizAnswer,
     IspringRole,
     IspringWebhookSubscription,
 )
@@ -922,6 +923,21 @@ class ResultQuery:
 
 
 @dataclass(frozen=True)
+class AnswerQuery:
+    """The query of `/report/answer-breakdown` (§5.11)."""
+
+    quiz_id: str
+    parent_course_ids: list[str]
+    user_ids: list[str]
+    enrollment_ids: list[str]
+    department_ids: list[str]
+    group_ids: list[str]
+    attempt: tuple[datetime | None, datetime | None]
+    page_size: int | None
+    page_token: str | None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     next_token: str | None
@@ -1185,6 +1201,20 @@ def attempt_tree(attempt: IspringAssignmentAttempt) -> Tree:
                 for a in attempt.attachments])}
 
 
+def answer_tree(answer: IspringQuizAnswer) -> Tree:
+    return {
+        "userId": answer.user_id, "enrollmentId": answer.enrollment_id,
+        "quizVersion": answer.quiz_version, "attemptDate": iso_offset(answer.attempt_date),
+        "isAttemptPassed": answer.attempt_passed, "attemptScore": number(answer.attempt_score),
+        "passingScore": number(answer.passing_score), "questionNumber": answer.question_number,
+        "questionTitle": answer.question_title, "questionType": answer.question_type,
+        "questionScore": number(answer.question_score), "questionGroup": answer.question_group,
+        "statementTitle": answer.statement_title, "answerText": answer.answer_text,
+        "customAnswerText": answer.custom_answer_text, "isAnswerCorrect": answer.is_correct,
+        "answerScore": number(answer.answer_score),
+    }
+
+
 def subscription_tree(sub: IspringWebhookSubscription) -> Tree:
     return {"subscriptionType": sub.type,
             "params": Items("param", [{"name": x["name"], "value": x["value"]}
@@ -1314,6 +1344,29 @@ class AttemptFixture(_Pack):
     submitted_date: datetime = Field(alias="submittedDate")
 
 
+class QuizAnswerFixture(_Pack):
+    """One answer row of the answer-breakdown report, in the report's own field names."""
+
+    id: str
+    quiz_item_id: str = Field(alias="quizItemId")
+    enrollment_id: str = Field(alias="enrollmentId")
+    quiz_version: str = Field(alias="quizVersion")
+    attempt_date: datetime = Field(alias="attemptDate")
+    is_attempt_passed: bool = Field(alias="isAttemptPassed")
+    attempt_score: float = Field(alias="attemptScore")
+    passing_score: float = Field(alias="passingScore")
+    question_number: int = Field(alias="questionNumber")
+    question_title: str = Field(alias="questionTitle")
+    question_type: str = Field(alias="questionType")
+    question_score: float = Field(alias="questionScore")
+    question_group: str | None = Field(default=None, alias="questionGroup")
+    statement_title: str | None = Field(default=None, alias="statementTitle")
+    answer_text: str = Field(alias="answerText")
+    custom_answer_text: str | None = Field(default=None, alias="customAnswerText")
+    is_answer_correct: bool = Field(alias="isAnswerCorrect")
+    answer_score: float = Field(alias="answerScore")
+
+
 class CourseFieldFixture(_Pack):
     id: str
     custom_id: str = Field(alias="customId")
@@ -1366,6 +1419,7 @@ class IspringFixture(_Pack):
     enrollments: list[EnrollmentFixture] = Field(default_factory=list)
     assignment_attempts: list[AttemptFixture] = Field(default_factory=list,
                                                       alias="assignmentAttempts")
+    quiz_answers: list[QuizAnswerFixture] = Field(default_factory=list, alias="quizAnswers")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -1412,6 +1466,9 @@ class IspringFixture(_Pack):
         for a in self.assignment_attempts:
             need("content item", content, a.assignment_id, f"attempt {a.id}")
             need("enrollment", enrollments, a.enrollment_id, f"attempt {a.id}")
+        for q in self.quiz_answers:
+            need("content item", content, q.quiz_item_id, f"quiz answer {q.id}")
+            need("enrollment", enrollments, q.enrollment_id, f"quiz answer {q.id}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -540,3 +540,66 @@ def test_grade_errors(client: httpx.Client, headers: dict[str, str],
                  status, message)
     assert client.get(f"/ispring/assignment/{C_PITCH}/attempts/ungraded",
                       headers={**OWNER, **JSON}).json() == [CAROL_ATTEMPT]
+
+
+# -- answer breakdown -----------------------------------------------------------------------------
+
+Q_CAR = "f1a00001-4e4a-11e9-9ddf-e6163e60333c"
+Q_PHISHING = "f1a00003-4e4a-11e9-9ddf-e6163e60333c"
+
+
+def answer(enrollment: str, number: int, title: str, kind: str, score: int, text: str,
+           correct: bool, got: int, **extra: Any) -> dict[str, Any]:
+    car = enrollment == E_ALICE_CAR
+    row: dict[str, Any] = {
+        "userId": U_ALICE, "enrollmentId": enrollment, "quizVersion": "1" if car else "2",
+        "attemptDate": "2024-01-17T11:20:00+00:00" if car else "2024-02-12T14:50:00+00:00",
+        "isAttemptPassed": car, "attemptScore": 90 if car else 40,
+        "passingScore": 80 if car else 70, "questionNumber": number, "questionTitle": title,
+        "questionType": kind, "questionScore": score}
+    row.update({k: v for k, v in extra.items() if k in ("questionGroup", "statementTitle")})
+    row["answerText"] = text
+    row.update({k: v for k, v in extra.items() if k == "customAnswerText"})
+    row.update({"isAnswerCorrect": correct, "answerScore": got})
+    return row
+
+
+CAR_ANSWERS = [
+    answer(E_ALICE_CAR, 1, "What do you ask first?", "MultipleChoice", 50,
+           "What brings you in today?", True, 50),
+    answer(E_ALICE_CAR, 2, "Name the warranty period", "ShortAnswer", 50, "3 years", True, 40,
+           customAnswerText="three years"),
+]
+
+
+def test_answer_breakdown(client: httpx.Client) -> None:
+    first = client.get(f"/ispring/report/answer-breakdown?quizId={Q_CAR}&pageSize=1",
+                       headers={**OWNER, **JSON}).json()
+    token = first["nextPageToken"]
+    assert first == {"results": CAR_ANSWERS[:1], "nextPageToken": token}
+    second = client.get(f"/ispring/report/answer-breakdown?quizId={Q_CAR}&pageSize=1"
+                        f"&pageToken={token}", headers=OWNER)
+    assert xml(second) == {"response": {"results": {"result": as_xml(CAR_ANSWERS[1])}}}
+    phishing = client.get(f"/ispring/report/answer-breakdown?quizId={Q_PHISHING}"
+                          f"&parentCourseId={C_SECURITY}", headers={**OWNER, **JSON})
+    assert phishing.json() == {"results": [answer(
+        E_ALICE_SECURITY, 1, "Spot the phishing sign", "Matching", 100, "Looks official", False,
+        40, questionGroup="Basics", statementTitle="Sender address")]}
+
+
+def test_answer_breakdown_filters(client: httpx.Client) -> None:
+    base = f"/ispring/report/answer-breakdown?quizId={Q_CAR}"
+    for query, expected in (
+            (f"&userIds[]={U_BOB}", []),
+            (f"&enrollmentIds[]={E_ALICE_CAR}", CAR_ANSWERS),
+            ("&departmentIds[]=d479bc48-5b70-11e9-b12b-22e9fbac4a59", CAR_ANSWERS),
+            ("&groupIds[]=c1496214-acab-11e9-8db0-120a62f268a9", []),
+            ("&groupIds[]=e1496214-acab-11e9-8db0-120a62f268a9", CAR_ANSWERS),
+            ("&attemptDate[startDate]=2024-01-18", []),
+            ("&attemptDate[endDate]=2024-01-17", CAR_ANSWERS)):
+        response = client.get(base + query, headers={**OWNER, **JSON})
+        assert response.json() == {"results": expected}, query
+    assert_error(client.get("/ispring/report/answer-breakdown", headers=OWNER), 400,
+                 "Wrong parameters: quizId is required")
+    assert_error(client.get(f"/ispring/report/answer-breakdown?quizId={UNKNOWN}",
+                            headers=OWNER), 400, f"Unknown quiz: {UNKNOWN}")
