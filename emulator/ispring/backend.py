@@ -71,6 +71,9 @@ from emulator.ispring.models import (
     IspringRole,
     IspringTask,
     IspringToken,
+    IspringTraining,
+    IspringTrainingDay,
+    IspringTrainingSession,
     IspringUser,
     IspringWebhookEvent,
     IspringWebhookSubscriber,
@@ -249,6 +252,17 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             tenant_id=t, enrollment_id=e.id, module_id=r.module_id, status=r.status,
             score=r.score, completed_at=r.completion_date, time_spent=r.time_spent,
             views=r.views, last_view_at=r.last_view_date) for r in e.module_results]
+    for tr in fixture.trainings:
+        rows.append(IspringTraining(tenant_id=t, training_id=tr.id, title=tr.title,
+                                    organizer_id=tr.organizer_id, type=tr.type))
+        for ses in tr.sessions:
+            rows.append(IspringTrainingSession(
+                tenant_id=t, session_id=ses.id, training_id=tr.id, title=ses.title,
+                start_time=ses.start_time, duration=ses.duration, instructor=ses.instructor,
+                participants=list(ses.participants)))
+            rows += [IspringTrainingDay(tenant_id=t, day_id=d.id, session_id=ses.id,
+                                        start_time=d.start_time, duration=d.duration,
+                                        location=d.location, url=d.url) for d in ses.days]
     learner_of = {e.id: e.learner_id for e in fixture.enrollments}
     rows += [IspringQuizAnswer(
         tenant_id=t, answer_id=q.id, quiz_item_id=q.quiz_item_id, enrollment_id=q.enrollment_id,
@@ -1723,6 +1737,9 @@ class IspringBackend:
             if p.is_publisher and any(c.author_id != p.user_id for c in courses.values()):
                 raise PermissionDenied()
             missing = [c for c in body.course_ids if c not in courses]
+            if missing and session.get(IspringTraining, (p.tenant_id, missing[0])) is not None:
+                raise BadRequest("Wrong parameters: a training cannot be assigned with "
+                                 "POST /enrollment (learners join its sessions)")
             if missing:
                 raise BadRequest(f"Unknown content item: {missing[0]}")
             existing = {(e.course_id, e.learner_id): e.enrollment_id for e in session.exec(
@@ -2045,6 +2062,120 @@ class IspringBackend:
                 raise BadRequest("Wrong parameters: the user does not have enough points")
             user.points = balance
             session.add(user)
+
+    # -- trainings -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _day_ids(session: Session, tenant_id: str, session_ids: Sequence[str],
+                 ) -> dict[str, list[str]]:
+        days: dict[str, list[str]] = {i: [] for i in session_ids}
+        for day in session.exec(select(IspringTrainingDay).where(
+                IspringTrainingDay.tenant_id == tenant_id,
+                col(IspringTrainingDay.session_id).in_(session_ids)).order_by(
+                col(IspringTrainingDay.start_time), col(IspringTrainingDay.day_id))).all():
+            days[day.session_id].append(day.day_id)
+        return days
+
+    @staticmethod
+    def _sessions_of(session: Session, tenant_id: str, training_id: str,
+                     ) -> list[IspringTrainingSession]:
+        return list(session.exec(select(IspringTrainingSession).where(
+            IspringTrainingSession.tenant_id == tenant_id,
+            IspringTrainingSession.training_id == training_id).order_by(
+            col(IspringTrainingSession.start_time), col(IspringTrainingSession.session_id))).all())
+
+    def get_training(self, p: Principal, training_id: str) -> tuple[IspringTraining, list[str]]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            training = session.get(IspringTraining, (p.tenant_id, training_id.lower()))
+            if training is None:
+                raise NotFound("Unknown training")
+            sessions = self._sessions_of(session, p.tenant_id, training.training_id)
+            return training, [x.session_id for x in sessions]
+
+    def training_sessions(self, p: Principal, training_id: str,
+                          ) -> list[tuple[IspringTrainingSession, list[str]]]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            training = session.get(IspringTraining, (p.tenant_id, training_id.lower()))
+            if training is None:
+                raise NotFound("Session not found")  # the OAS's 404 text for this operation
+            sessions = self._sessions_of(session, p.tenant_id, training.training_id)
+            days = self._day_ids(session, p.tenant_id, [x.session_id for x in sessions])
+            return [(x, days[x.session_id]) for x in sessions]
+
+    def _training_session(self, session: Session, p: Principal, session_id: str,
+                          not_found: NotFound) -> IspringTrainingSession:
+        row = session.get(IspringTrainingSession, (p.tenant_id, session_id.lower()))
+        if row is None:
+            raise not_found
+        return row
+
+    def get_training_session(self, p: Principal, session_id: str,
+                             ) -> tuple[IspringTrainingSession, list[str]]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._training_session(session, p, session_id,
+                                         PlainNotFound("Training session not found"))
+            return row, self._day_ids(session, p.tenant_id, [row.session_id])[row.session_id]
+
+    def session_participants(self, p: Principal, session_id: str, params: s.PageParams,
+                             ) -> s.Page[str]:
+        """Participants the caller may see, keyed by user ID (D19 applied, inferred)."""
+        p.require(Right.RESULTS_READ)
+        size = page_size(params.page_size)
+        start = decode_page_token(params.page_token)
+        with self._unit(p.tenant_id) as (session, _now):
+            row = self._training_session(session, p, session_id, NotFound("Session not found"))
+            users = self._users_by_id(session, p.tenant_id, row.participants)
+            visible = sorted(u for u in row.participants
+                             if u in users and p.covers(users[u].department_id)
+                             and (start is None or u >= start))
+            if len(visible) > size:
+                return s.Page(visible[:size], encode_page_token(visible[size]))
+            return s.Page(visible, None)
+
+    def _day(self, session: Session, p: Principal, day_id: str, not_found: NotFound,
+             ) -> IspringTrainingDay:
+        day = session.get(IspringTrainingDay, (p.tenant_id, day_id.lower()))
+        if day is None:
+            raise not_found
+        return day
+
+    def get_training_day(self, p: Principal, day_id: str) -> tuple[IspringTrainingDay, str]:
+        p.require(Right.CONTENT_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            day = self._day(session, p, day_id, PlainNotFound("Day not found"))
+            owner = session.get(IspringTrainingSession, (p.tenant_id, day.session_id))
+            return day, owner.training_id if owner else ""
+
+    def update_training_day(self, p: Principal, day_id: str, body: s.UpdateDay) -> None:
+        p.require(Right.STATISTICS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            day = self._day(session, p, day_id, NotFound("Day not found"))
+            day.url = body.url
+            session.add(day)
+
+    def update_attendance(self, p: Principal, day_id: str, body: s.DayAttendance) -> None:
+        """Attendance of the day's session participants; others are a 400 (inferred)."""
+        p.require(Right.STATISTICS_WRITE)
+        with self._unit(p.tenant_id) as (session, _now):
+            day = self._day(session, p, day_id, NotFound("Day not found"))
+            owner = session.get(IspringTrainingSession, (p.tenant_id, day.session_id))
+            registered = set(owner.participants if owner else [])
+            users = self._users_by_id(session, p.tenant_id,
+                                      [a.participant_id for a in body.participants_attendance])
+            if any(not p.covers(u.department_id) for u in users.values()):
+                raise PermissionDenied()
+            attendance = dict(day.attendance)
+            for item in body.participants_attendance:
+                if item.participant_id not in registered:
+                    raise BadRequest(f"Wrong parameters: {item.participant_id} is not a "
+                                     f"participant of session {day.session_id}")
+                attendance[item.participant_id] = {"isAttended": item.is_attended,
+                                                   "duration": item.duration}
+            day.attendance = attendance
+            session.add(day)
 
     # -- webhooks --------------------------------------------------------------------------------
 

@@ -250,6 +250,43 @@ class IspringQuizAnswer(TenantScoped, table=True):
     answer_score: float = 0
 
 
+class IspringTraining(TenantScoped, table=True):
+    """A training (webinar or classroom event) with its sessions."""
+
+    __tablename__ = "ispring_training"
+
+    training_id: str = Field(primary_key=True, max_length=36)
+    title: str
+    organizer_id: str = Field(max_length=36)
+    type: str = Field(max_length=40)
+
+
+class IspringTrainingSession(TenantScoped, table=True):
+    __tablename__ = "ispring_training_session"
+
+    session_id: str = Field(primary_key=True, max_length=36)
+    training_id: str = Field(index=True, max_length=36)
+    title: str
+    start_time: datetime
+    duration: int  # seconds
+    instructor: str | None = None
+    # Registered participants (user IDs), in registration order.
+    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringTrainingDay(TenantScoped, table=True):
+    __tablename__ = "ispring_training_day"
+
+    day_id: str = Field(primary_key=True, max_length=36)
+    session_id: str = Field(index=True, max_length=36)
+    start_time: datetime
+    duration: int | None = None  # seconds
+    location: str | None = None
+    url: str | None = None
+    # Attendance by participant: {"<userId>": {"isAttended": bool, "duration": int | None}}.
+    attendance: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
 class IspringTask(TenantScoped, table=True):
     """An asynchronous statistics task; applied at once, so it is complete when read (D22)."""
 

@@ -1135,6 +1135,90 @@ def withdraw_gamification_points(request: Request, caller: PointsWrite, body: Bo
     return empty(request)
 
 
+# -- trainings -----------------------------------------------------------------------------------
+
+@router.get("/training/{training_id}")
+def get_training_by_id(request: Request, training_id: str, caller: ContentRead,
+                       backend: Backend) -> Response:
+    """Get a training.
+
+    Vendor doc: §5.11 Training `{title, organizer, sessions, type}`; XML `<training>`, JSON bare
+    (D1); unknown → 404 "Unknown training" (D11).
+    """
+    training, sessions = backend.get_training(caller, training_id)
+    return ok(request, Entity("training", s.training_tree(training, sessions)))
+
+
+@router.get("/training/{training_id}/sessions")
+def list_sessions_by_training_id(request: Request, training_id: str, caller: ContentRead,
+                                 backend: Backend) -> Response:
+    """Get a training's sessions.
+
+    Vendor doc: §5.11 TrainingSession[]; XML items `<trainingSession>`; unknown training → 404
+    "Session not found" (the OAS's text).
+    """
+    sessions = backend.training_sessions(caller, training_id)
+    return ok(request, Items("trainingSession", [s.training_session_tree(x, days)
+                                                 for x, days in sessions]))
+
+
+@router.get("/training/session/{training_session_id}")
+def get_training_session(request: Request, training_session_id: str, caller: ContentRead,
+                         backend: Backend) -> Response:
+    """Get a training session.
+
+    Vendor doc: §5.11; unknown → 404 text/plain "Training session not found" (§4.10).
+    """
+    row, days = backend.get_training_session(caller, training_session_id)
+    return ok(request, Entity("trainingSession", s.training_session_tree(row, days)))
+
+
+@router.get("/training/session/participants/{session_id}")
+def list_session_participants(request: Request, session_id: str, caller: ResultsRead,
+                              q: Query, backend: Backend) -> Response:
+    """List a session's participants (paged user IDs).
+
+    Vendor doc: §5.11 ParticipantsPage `{participants, nextPageToken}` (inferred over the bare
+    array the operation declares, since it pages); unknown → 404 "Session not found".
+    """
+    page = backend.session_participants(caller, session_id, page_params(q))
+    return ok(request, {"participants": s.ids(page.items), "nextPageToken": page.next_token})
+
+
+@router.get("/training/day/{day_id}")
+def get_day(request: Request, day_id: str, caller: ContentRead, backend: Backend) -> Response:
+    """Get a session day.
+
+    Vendor doc: §5.11 Day (XML element `<Day>`, as the OAS names it); unknown → 404 text/plain
+    "Day not found".
+    """
+    day, training_id = backend.get_training_day(caller, day_id)
+    return ok(request, Entity("Day", s.training_day_tree(day, training_id)))
+
+
+@router.post("/training/day/{day_id}")
+def update_day(request: Request, day_id: str, caller: StatisticsWrite, body: Body,
+               backend: Backend) -> Response:
+    """Change a session day's URL.
+
+    Vendor doc: §5.11 UpdateDay `{url}`; 200 empty; unknown → 404 "Day not found".
+    """
+    backend.update_training_day(caller, day_id, s.UpdateDay.parse(body))
+    return empty(request)
+
+
+@router.post("/training/day/{day_id}/participants/attendance/update")
+def update_day_participants_attendance(request: Request, day_id: str, caller: StatisticsWrite,
+                                       body: Body, backend: Backend) -> Response:
+    """Record participants' attendance of a session day.
+
+    Vendor doc: §5.11 `{participantsAttendance: [{participantId, isAttended, duration?}]}`;
+    unknown day → 404 "Day not found"; a non-participant → 400 (inferred).
+    """
+    backend.update_attendance(caller, day_id, s.DayAttendance.parse(body))
+    return empty(request)
+
+
 # -- webhooks ------------------------------------------------------------------------------------
 
 @router.post("/webhook/register")

@@ -40,6 +40,9 @@ from emulator.ispring.models import (
     IspringProfileField,
     IspringQuizAnswer,
     IspringRole,
+    IspringTraining,
+    IspringTrainingDay,
+    IspringTrainingSession,
     IspringWebhookSubscription,
 )
 from emulator.ispring.wire import Items, Tree, leaves, parse_date, parse_datetime
@@ -743,6 +746,27 @@ class AttemptGrades(RequestModel):
         alias="assignmentAttemptGrades", min_length=1)
 
 
+class UpdateDay(RequestModel):
+    url: Text
+
+
+class AttendanceIn(RequestModel):
+    participant_id: Id = Field(alias="participantId")
+    is_attended: Annotated[bool, BeforeValidator(_flag)] = Field(alias="isAttended")
+    duration: OptInt = None
+
+    @model_validator(mode="after")
+    def _not_negative(self) -> Self:
+        if self.duration is not None and self.duration < 0:
+            raise ValueError("duration must not be negative")
+        return self
+
+
+class DayAttendance(RequestModel):
+    participants_attendance: Annotated[list[AttendanceIn], BeforeValidator(_pre_items)] = Field(
+        alias="participantsAttendance", min_length=1)
+
+
 class PointsChange(RequestModel):
     user_id: Id = Field(alias="userId")
     amount: Amount
@@ -1215,6 +1239,23 @@ def answer_tree(answer: IspringQuizAnswer) -> Tree:
     }
 
 
+def training_tree(training: IspringTraining, session_ids: Sequence[str]) -> Tree:
+    return {"title": training.title, "organizer": training.organizer_id,
+            "sessions": ids(session_ids), "type": training.type}
+
+
+def training_session_tree(session: IspringTrainingSession, day_ids: Sequence[str]) -> Tree:
+    return {"id": session.session_id, "title": session.title,
+            "startTime": iso_offset(session.start_time), "duration": session.duration,
+            "instructor": session.instructor, "dayIds": ids(day_ids)}
+
+
+def training_day_tree(day: IspringTrainingDay, training_id: str) -> Tree:
+    return {"dayId": day.day_id, "sessionId": day.session_id, "trainingId": training_id,
+            "startTime": iso_offset(day.start_time), "duration": day.duration,
+            "location": day.location, "url": day.url}
+
+
 def subscription_tree(sub: IspringWebhookSubscription) -> Tree:
     return {"subscriptionType": sub.type,
             "params": Items("param", [{"name": x["name"], "value": x["value"]}
@@ -1367,6 +1408,32 @@ class QuizAnswerFixture(_Pack):
     answer_score: float = Field(alias="answerScore")
 
 
+class TrainingDayFixture(_Pack):
+    id: str
+    start_time: datetime = Field(alias="startTime")
+    duration: int | None = None
+    location: str | None = None
+    url: str | None = None
+
+
+class TrainingSessionFixture(_Pack):
+    id: str
+    title: str
+    start_time: datetime = Field(alias="startTime")
+    duration: int
+    instructor: str | None = None
+    participants: list[str] = Field(default_factory=list)
+    days: list[TrainingDayFixture] = Field(default_factory=list)
+
+
+class TrainingFixture(_Pack):
+    id: str
+    title: str
+    organizer_id: str = Field(alias="organizerId")
+    type: str
+    sessions: list[TrainingSessionFixture] = Field(default_factory=list)
+
+
 class CourseFieldFixture(_Pack):
     id: str
     custom_id: str = Field(alias="customId")
@@ -1420,6 +1487,7 @@ class IspringFixture(_Pack):
     assignment_attempts: list[AttemptFixture] = Field(default_factory=list,
                                                       alias="assignmentAttempts")
     quiz_answers: list[QuizAnswerFixture] = Field(default_factory=list, alias="quizAnswers")
+    trainings: list[TrainingFixture] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -1466,6 +1534,11 @@ class IspringFixture(_Pack):
         for a in self.assignment_attempts:
             need("content item", content, a.assignment_id, f"attempt {a.id}")
             need("enrollment", enrollments, a.enrollment_id, f"attempt {a.id}")
+        for tr in self.trainings:
+            need("user", users, tr.organizer_id, f"training {tr.id}")
+            for session in tr.sessions:
+                for member in session.participants:
+                    need("user", users, member, f"training session {session.id}")
         for q in self.quiz_answers:
             need("content item", content, q.quiz_item_id, f"quiz answer {q.id}")
             need("enrollment", enrollments, q.enrollment_id, f"quiz answer {q.id}")
