@@ -39,8 +39,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import delete, func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, func, insert, or_
+from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from emulator.core.clock import as_utc
@@ -188,100 +188,123 @@ def fresh_credentials(tenant_id: str) -> dict[str, Any]:
 
 def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetime,
          credentials: dict[str, Any] | None) -> dict[str, Any]:
-    """Write a pack's rows for one account; built in memory and added in one go."""
+    """Write a pack's rows for one account: plain rows, one bulk INSERT per table.
+
+    ORM objects are skipped on purpose: building ~100 SQLModel instances costs more than the
+    inserts themselves, and a fresh account must be ready in a few milliseconds.
+    """
     creds: dict[str, Any] = dict(credentials) if credentials else {
         "accountUrl": fixture.account_url,
         "apiKeys": [k.model_dump(by_alias=True) for k in fixture.api_keys],
     }
     creds["users"] = [{"login": u.login, "password": u.password,
                        "role": _fixture_role_type(fixture, u)} for u in fixture.users]
-    t = tenant_id
-    rows: list[Any] = [IspringApiKey(tenant_id=t, client_id=k["clientId"],
-                                     client_secret=k["clientSecret"]) for k in creds["apiKeys"]]
-    rows += [IspringDepartment(tenant_id=t, department_id=d.id, name=d.name, parent_id=d.parent_id,
-                               code=d.code, subordination=dict(INHERIT),
-                               co_subordination=dict(INHERIT)) for d in fixture.departments]
-    rows += [IspringRole(tenant_id=t, role_id=r.id, type=r.type, title=r.title,
-                         description=r.description, rights=list(r.rights)) for r in fixture.roles]
-    rows += [IspringCourseField(tenant_id=t, field_id=f.id, custom_id=f.custom_id, label=f.label,
-                                position=i) for i, f in enumerate(fixture.course_fields)]
-    rows += [IspringProfileField(tenant_id=t, field_id=f.id, name=f.name, label=f.label,
-                                 type=f.type, is_unique=f.is_unique, is_required=f.is_required,
-                                 order_priority=i, values=list(f.values))
-             for i, f in enumerate(fixture.profile_fields)]
+    rows: dict[type[SQLModel], list[dict[str, Any]]] = {}
+
+    def add(model: type[SQLModel], **values: Any) -> None:
+        rows.setdefault(model, []).append({"tenant_id": tenant_id, **values})
+
+    for k in creds["apiKeys"]:
+        add(IspringApiKey, client_id=k["clientId"], client_secret=k["clientSecret"])
+    for d in fixture.departments:
+        add(IspringDepartment, department_id=d.id, name=d.name, parent_id=d.parent_id,
+            code=d.code, subordination=INHERIT, co_subordination=INHERIT)
+    for role in fixture.roles:
+        add(IspringRole, role_id=role.id, type=role.type, title=role.title,
+            description=role.description, rights=list(role.rights))
+    for i, cf in enumerate(fixture.course_fields):
+        add(IspringCourseField, field_id=cf.id, custom_id=cf.custom_id, label=cf.label,
+            position=i)
+    for i, f in enumerate(fixture.profile_fields):
+        add(IspringProfileField, field_id=f.id, name=f.name, label=f.label, type=f.type,
+            is_unique=f.is_unique, is_required=f.is_required, order_priority=i,
+            values=list(f.values))
     for u in fixture.users:
         fields = {k.upper(): v for k, v in u.fields.items()}
         fields["LOGIN"] = u.login
         if u.email:
             fields["EMAIL"] = u.email
-        rows.append(IspringUser(
-            tenant_id=t, user_id=u.id, login=u.login, email=u.email, password=u.password,
+        add(IspringUser, user_id=u.id, login=u.login, email=u.email, password=u.password,
             department_id=u.department_id, status=u.status, fields=fields,
             roles=[{"roleId": r.role_id,
                     "manageableDepartmentIds": list(r.manageable_department_ids)}
                    for r in u.roles],
-            subordination=dict(INHERIT), co_subordination=dict(INHERIT),
-            added_at=u.added_date, last_login_at=u.last_login_date, points=u.points))
+            subordination=INHERIT, co_subordination=INHERIT, added_at=u.added_date,
+            last_login_at=u.last_login_date, points=u.points)
     for g in fixture.groups:
-        rows.append(IspringGroup(tenant_id=t, group_id=g.id, name=g.name,
-                                 is_smart=g.rules is not None, rules=g.rules))
-        rows += [IspringGroupMember(tenant_id=t, group_id=g.id, user_id=m) for m in g.user_ids]
+        add(IspringGroup, group_id=g.id, name=g.name, is_smart=g.rules is not None,
+            rules=g.rules)
+        for member in g.user_ids:
+            add(IspringGroupMember, group_id=g.id, user_id=member)
     for c in fixture.content:
-        rows.append(IspringContent(
-            tenant_id=t, content_id=c.id, title=c.title, subtitle=c.subtitle,
-            description=c.description, type=c.type, author_id=c.author_id, added_at=c.added_date,
-            view_slug=c.view_slug, passing_score=c.passing_score,
+        add(IspringContent, content_id=c.id, title=c.title, subtitle=c.subtitle,
+            description=c.description, type=c.type, author_id=c.author_id,
+            added_at=c.added_date, view_slug=c.view_slug, passing_score=c.passing_score,
             default_due_period=c.default_due_period, certificate=c.certificate,
-            quiz_id=c.quiz_id, course_ids=list(c.course_ids),
-            field_values=dict(c.field_values), instructor_id=c.instructor_id))
-        rows += [IspringModule(tenant_id=t, module_id=m.id, course_id=c.id, item_id=m.item_id,
-                               title=m.title, description=m.description, type=m.type,
-                               author_id=c.author_id, added_at=c.added_date, position=i + 1,
-                               training_type=m.training_type)
-                 for i, m in enumerate(c.modules)]
+            quiz_id=c.quiz_id, course_ids=list(c.course_ids), field_values=dict(c.field_values),
+            instructor_id=c.instructor_id)
+        for i, m in enumerate(c.modules):
+            add(IspringModule, module_id=m.id, course_id=c.id, item_id=m.item_id,
+                title=m.title, description=m.description, type=m.type,
+                author_id=c.author_id, added_at=c.added_date, position=i + 1,
+                training_type=m.training_type)
     for e in fixture.enrollments:
-        rows.append(IspringEnrollment(
-            tenant_id=t, enrollment_id=e.id, course_id=e.course_id, learner_id=e.learner_id,
-            access_at=e.access_date, due_date_type=e.due_date_type, due_date=e.due_date,
-            lock_after_due_date=e.lock_after_due_date, type_group=e.type_group,
-            created_at=e.access_date, status_override=e.course_status,
+        add(IspringEnrollment, enrollment_id=e.id, course_id=e.course_id,
+            learner_id=e.learner_id, access_at=e.access_date, due_date_type=e.due_date_type,
+            due_date=e.due_date, lock_after_due_date=e.lock_after_due_date,
+            type_group=e.type_group, created_at=e.access_date, status_override=e.course_status,
             override_at=e.completion_date, override_score=e.course_score,
             time_spent=e.time_spent, views=e.views, last_view_at=e.last_view_date,
-            certificate_id=e.certificate_id, certificate_at=e.certificate_date))
-        rows += [IspringModuleResult(
-            tenant_id=t, enrollment_id=e.id, module_id=r.module_id, status=r.status,
-            score=r.score, completed_at=r.completion_date, time_spent=r.time_spent,
-            views=r.views, last_view_at=r.last_view_date) for r in e.module_results]
+            certificate_id=e.certificate_id, certificate_at=e.certificate_date)
+        for r in e.module_results:
+            add(IspringModuleResult, enrollment_id=e.id, module_id=r.module_id,
+                status=r.status, score=r.score, completed_at=r.completion_date,
+                time_spent=r.time_spent, views=r.views, last_view_at=r.last_view_date)
     for tr in fixture.trainings:
-        rows.append(IspringTraining(tenant_id=t, training_id=tr.id, title=tr.title,
-                                    organizer_id=tr.organizer_id, type=tr.type))
+        add(IspringTraining, training_id=tr.id, title=tr.title, organizer_id=tr.organizer_id,
+            type=tr.type)
         for ses in tr.sessions:
-            rows.append(IspringTrainingSession(
-                tenant_id=t, session_id=ses.id, training_id=tr.id, title=ses.title,
-                start_time=ses.start_time, duration=ses.duration, instructor=ses.instructor,
-                participants=list(ses.participants)))
-            rows += [IspringTrainingDay(tenant_id=t, day_id=d.id, session_id=ses.id,
-                                        start_time=d.start_time, duration=d.duration,
-                                        location=d.location, url=d.url) for d in ses.days]
+            add(IspringTrainingSession, session_id=ses.id, training_id=tr.id,
+                title=ses.title, start_time=ses.start_time, duration=ses.duration,
+                instructor=ses.instructor, participants=list(ses.participants))
+            for day in ses.days:
+                add(IspringTrainingDay, day_id=day.id, session_id=ses.id,
+                    start_time=day.start_time, duration=day.duration, location=day.location,
+                    url=day.url, attendance={})
     learner_of = {e.id: e.learner_id for e in fixture.enrollments}
-    rows += [IspringQuizAnswer(
-        tenant_id=t, answer_id=q.id, quiz_item_id=q.quiz_item_id, enrollment_id=q.enrollment_id,
-        user_id=learner_of[q.enrollment_id], quiz_version=q.quiz_version,
-        attempt_date=q.attempt_date, attempt_passed=q.is_attempt_passed,
-        attempt_score=q.attempt_score, passing_score=q.passing_score,
-        question_number=q.question_number, question_title=q.question_title,
-        question_type=q.question_type, question_score=q.question_score,
-        question_group=q.question_group, statement_title=q.statement_title,
-        answer_text=q.answer_text, custom_answer_text=q.custom_answer_text,
-        is_correct=q.is_answer_correct, answer_score=q.answer_score)
-        for q in fixture.quiz_answers]
-    rows += [IspringAssignmentAttempt(
-        tenant_id=t, attempt_id=a.id, assignment_id=a.assignment_id,
-        enrollment_id=a.enrollment_id, user_id=learner_of[a.enrollment_id], comment=a.comment,
-        attachments=[x.model_dump(by_alias=True) for x in a.attachments],
-        submitted_at=a.submitted_date) for a in fixture.assignment_attempts]
-    session.add_all(rows)
+    for q in fixture.quiz_answers:
+        add(IspringQuizAnswer, answer_id=q.id, quiz_item_id=q.quiz_item_id,
+            enrollment_id=q.enrollment_id, user_id=learner_of[q.enrollment_id],
+            quiz_version=q.quiz_version, attempt_date=q.attempt_date,
+            attempt_passed=q.is_attempt_passed, attempt_score=q.attempt_score,
+            passing_score=q.passing_score, question_number=q.question_number,
+            question_title=q.question_title, question_type=q.question_type,
+            question_score=q.question_score, question_group=q.question_group,
+            statement_title=q.statement_title, answer_text=q.answer_text,
+            custom_answer_text=q.custom_answer_text, is_correct=q.is_answer_correct,
+            answer_score=q.answer_score)
+    for a in fixture.assignment_attempts:
+        add(IspringAssignmentAttempt, attempt_id=a.id, assignment_id=a.assignment_id,
+            enrollment_id=a.enrollment_id, user_id=learner_of[a.enrollment_id],
+            comment=a.comment, attachments=[x.model_dump(by_alias=True) for x in a.attachments],
+            submitted_at=a.submitted_date)
+    for model, values in rows.items():
+        _bulk_insert(session, model, values)
     return creds
+
+
+def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """One INSERT for many rows; columns a row leaves out get the model's defaults."""
+    table = SQLModel.metadata.tables[str(model.__tablename__)]
+    defaults: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            defaults[name] = info.default_factory
+        elif not info.is_required():
+            defaults[name] = info.default
+    filled = [{**{k: (v() if k not in row and callable(v) else v)
+                  for k, v in defaults.items() if k not in row}, **row} for row in rows]
+    session.execute(insert(table), filled)
 
 
 def custom_rights(granted: Iterable[str]) -> frozenset[Right]:
