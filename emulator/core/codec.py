@@ -68,6 +68,8 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedBody(f"Malformed JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedBody("Malformed JSON: nested too deeply") from None
 
 
 def render_json(content: Any) -> bytes:

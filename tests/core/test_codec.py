@@ -59,6 +59,8 @@ def test_parse_json_and_media_types() -> None:
         parse_json(b'{"a": ')
     with pytest.raises(MalformedBody):
         parse_json(b"\xff")
+    with pytest.raises(MalformedBody, match="nested too deeply"):
+        parse_json(b"[" * 100_000)
     assert media_types("application/json; charset=utf-8 , Text/XML;q=0.1") == [
         "application/json", "text/xml"]
     assert media_types(None) == []
