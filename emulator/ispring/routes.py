@@ -1,8 +1,9 @@
 """iSpring routes: thin handlers that parse, call the backend and return the vendor body.
 
 Every handler is named after the vendor OpenAPI operationId in snake_case. The same routes answer
-at the vendor root, under `/api/v2` and under `/index.php/api/v2` (§2); the token endpoint also
-under `/index.php`. A trailing slash on a path is accepted (§6). Authentication is a router-level
+at the vendor root, under `/api/v2` and under `/index.php/api/v2` (§2), the token endpoint also
+under `/index.php`, and a trailing slash is accepted (§6): `vendor_path` maps all of these onto
+one set of routes before routing. Authentication is a router-level
 dependency; each handler declares the right it needs, so a 403 comes before any body parsing
 (D18).
 """
@@ -38,7 +39,6 @@ from emulator.ispring.wire import (
 if TYPE_CHECKING:
     from emulator.ispring import IspringVendor
 
-PREFIXES = ("", "/api/v2", "/index.php/api/v2")
 
 UsersRead = Annotated[Principal, Depends(allow(Right.USERS_READ))]
 UsersWrite = Annotated[Principal, Depends(allow(Right.USERS_WRITE))]
@@ -1347,20 +1347,39 @@ def get_subscriber_info(request: Request, caller: Webhooks, q: Query,
 
 # -- the sub-app ---------------------------------------------------------------------------------
 
-class TrailingSlash:
-    """`/enrollment/` is `/enrollment` (§6: clients append slashes; a redirect would lose POSTs)."""
+def vendor_path(path: str) -> str:
+    """The operation path of a request path: prefixes and a trailing slash dropped.
+
+    The same operations answer at the root, under `/api/v2` and under `/index.php/api/v2`, and
+    the token also under `/index.php` (§2); `/enrollment/` is `/enrollment` (§6: clients append
+    slashes, and a redirect would lose POSTs). Normalising here registers every route once.
+    """
+    if path.startswith("/index.php/api/"):
+        path = path[len("/index.php"):]
+    if path == "/api/v2" or path.startswith("/api/v2/"):
+        path = path[len("/api/v2"):] or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return path
+
+
+class VendorPaths:
+    """ASGI layer applying `vendor_path` before routing (the journal keeps the path as sent)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
-            scope = dict(scope)
-            scope["path"] = path.rstrip("/") or "/"
-            raw = scope.get("raw_path")
-            if isinstance(raw, bytes):
-                scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        if scope["type"] == "http":
+            # Below a mount the path still starts with the mount's root_path (/ispring).
+            root = scope.get("root_path", "")
+            full: str = scope.get("path", "")
+            inner = full[len(root):] if root and full.startswith(root) else full
+            path = root + vendor_path(inner)
+            if path != full:
+                scope = dict(scope)
+                scope["path"] = path
+                scope["raw_path"] = path.encode()
         await self.app(scope, receive, send)
 
 
@@ -1370,24 +1389,21 @@ def build_app(ctx: Context, vendor: IspringVendor) -> FastAPI:
     app.state.backend = IspringBackend(ctx)
     install_error_handlers(app, errors.render, on_validation=errors.from_validation,
                            on_http=errors.from_http)
-    for prefix in PREFIXES:
-        # Coverage lists each operation once: only the root copy is in the schema.
-        for source in (token_router, router):
-            _add_routes(app, source, prefix, listed=prefix == "")
-    _add_routes(app, token_router, "/index.php", listed=False)
-    app.add_middleware(TrailingSlash)
+    for source in (token_router, router):
+        _add_routes(app, source)
+    app.add_middleware(VendorPaths)
     return app
 
 
-def _add_routes(app: FastAPI, source: APIRouter, prefix: str, *, listed: bool) -> None:
-    """Copy a router's routes (with its auth dependency) onto the app under `prefix`.
+def _add_routes(app: FastAPI, source: APIRouter) -> None:
+    """Copy a router's routes (with its auth dependency) onto the app.
 
     This FastAPI's `include_router` nests a router in one wrapper route, which the control
     plane's coverage (reading the app's top-level `APIRoute`s) would not see.
     """
     for route in source.routes:
         assert isinstance(route, APIRoute)
-        app.router.add_api_route(prefix + route.path, route.endpoint,
+        app.router.add_api_route(route.path, route.endpoint,
                                  methods=sorted(route.methods or ()),
                                  dependencies=route.dependencies, name=route.name,
-                                 include_in_schema=listed, response_model=None)
+                                 response_model=None)
