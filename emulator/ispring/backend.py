@@ -402,10 +402,17 @@ WEBHOOK_RETRY = timedelta(days=1)
 Sender = Callable[[str, bytes, dict[str, str]], str | None]
 
 
-def http_sender(client: httpx.Client) -> Sender:
-    """POSTs deliveries with `client`: None when the receiver answered 2xx, else the problem."""
+def http_sender(client: httpx.Client, allowed_hosts: list[str] | None = None) -> Sender:
+    """POSTs deliveries with `client`: None when the receiver answered 2xx, else the problem.
+
+    `allowed_hosts` (setting `EMULATOR_WEBHOOK_HOSTS`) limits where events may go; a delivery
+    elsewhere is recorded as failed without any network traffic.
+    """
 
     def send(url: str, body: bytes, headers: dict[str, str]) -> str | None:
+        host = (urlsplit(url).hostname or "").lower()
+        if allowed_hosts is not None and host not in allowed_hosts:
+            return f"delivery to {host!r} blocked: not in EMULATOR_WEBHOOK_HOSTS"
         try:
             response = client.post(url, content=body, headers=headers)
         except (httpx.HTTPError, ValueError) as exc:
@@ -2378,7 +2385,8 @@ class IspringBackend:
             return
         if send is None:
             with httpx.Client(timeout=5.0, follow_redirects=False) as client:
-                self.deliver_webhooks(tenant_id, http_sender(client))
+                self.deliver_webhooks(
+                    tenant_id, http_sender(client, self.ctx.settings.webhook_hosts))
             return
         outcomes = [(event_ids, send(url, body, headers))
                     for event_ids, url, body, headers in ready]

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator.core.settings import Settings
+from emulator.ispring.backend import http_sender
 from tests.ispring.support import (
     C_CAR,
     C_CAR_QUIZ,
@@ -291,3 +293,12 @@ def test_webhook_errors(client: httpx.Client, receiver: Receiver) -> None:
     token = access_token(client)
     assert client.get("/ispring/webhook/subscriber/info?subscriberName=lms-sync",
                       headers={"Authorization": token}).status_code == 200
+
+
+def test_deliveries_outside_the_allowed_hosts_are_not_sent(client: httpx.Client) -> None:
+    # The suite's emulator allows only loopback (EMULATOR_WEBHOOK_HOSTS); nothing leaves it.
+    assert Settings(webhook_hosts=["127.0.0.1"]).webhook_hosts == ["127.0.0.1"]
+    with httpx.Client() as raw:
+        send = http_sender(raw, ["127.0.0.1"])
+        assert send("http://hooks.example.com/x", b"{}", {}) == \
+            "delivery to 'hooks.example.com' blocked: not in EMULATOR_WEBHOOK_HOSTS"
