@@ -21,7 +21,9 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture(scope="session")
 def emulator_app() -> FastAPI:
-    return create_app(Settings(memory=True, access_log=False))
+    # Outbound webhook deliveries (iSpring) may only reach this machine.
+    return create_app(Settings(memory=True, access_log=False,
+                               webhook_hosts=["127.0.0.1", "localhost", "::1"]))
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=16 * 1024, ge=1)
     busy_timeout_ms: int = Field(default=10_000, ge=0)
     access_log: bool = True
+    # Hosts outbound webhook deliveries may reach; None = any. Test suites keep them on loopback.
+    webhook_hosts: list[str] | None = None
 
     @property
     def url(self) -> str:
