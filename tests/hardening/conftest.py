@@ -1,0 +1,55 @@
+"""Prints how many hostile requests the hardening tests sent, and how many 5xx came back.
+
+Under xdist the workers hand their counts to the controller, which prints one total line. When
+the whole suite runs from the repository root the controller never loads this conftest (it
+collects nothing); each worker then prints its own line on stderr, which xdist passes through.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from tests.hardening.harness import CASES
+
+_TOTALS: Counter[str] = Counter()
+_KEY = "hardening_cases"
+
+
+def summary(totals: Counter[str]) -> str | None:
+    sent = sum(n for vendor, n in totals.items() if vendor != "5xx")
+    if not sent:
+        return None
+    per_vendor = ", ".join(f"{v} {n}" for v, n in sorted(totals.items()) if v != "5xx")
+    return f"hardening: {sent} hostile requests ({per_vendor}); 5xx seen: {totals['5xx']}"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[_KEY] = "controller sums"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config: Any = session.config
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is None:
+        return
+    workeroutput[_KEY] = json.dumps(dict(CASES))
+    line = summary(CASES)
+    if _KEY not in config.workerinput and line and sys.__stderr__ is not None:
+        sys.__stderr__.write(f"\n[{config.workerinput.get('workerid')}] {line}\n")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _TOTALS.update(json.loads(getattr(node, "workeroutput", {}).get(_KEY, "{}")))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    line = summary(_TOTALS + CASES)
+    if line:
+        terminalreporter.write_line(line)
