@@ -23,6 +23,7 @@ class DmtdVendor(Vendor):
         "api-sandbox.vbmappapp.com", "api.vbmappapp.com",
     )
     fixture_model: ClassVar[type[BaseModel]] = schemas.DmtdFixture
+    error_base: ClassVar[type[EmulatorError] | None] = errors.DmtdError
     default_fixture: ClassVar[str] = "iframe"
 
     def build_app(self, ctx: Context) -> FastAPI:

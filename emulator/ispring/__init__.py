@@ -25,6 +25,7 @@ class IspringVendor(Vendor):
         "*.ispring.com", "*.ispring.eu",
     )
     fixture_model: ClassVar[type[BaseModel]] = schemas.IspringFixture
+    error_base: ClassVar[type[EmulatorError] | None] = errors.IspringError
 
     def build_app(self, ctx: Context) -> FastAPI:
         return routes.build_app(ctx, self)
