@@ -55,3 +55,7 @@ def test_integration_examples_run(code: str, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_example=code)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=code.count("\ndef test_") + code.startswith("def test_"))
+
+
+def test_one_example_per_vendor() -> None:
+    assert sorted(e.split("\n", 1)[0][11:] for e in EXAMPLES) == ["dmtd", "ispring", "thrive"]
