@@ -12,9 +12,11 @@ import sys
 from collections import Counter
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.hardening.harness import CASES
+from tests.hardening.harness import CASES, Judge
 
 _TOTALS: Counter[str] = Counter()
 _KEY = "hardening_cases"
@@ -53,3 +55,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     line = summary(_TOTALS + CASES)
     if line:
         terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def judge(client: httpx.Client, emulator_app: FastAPI) -> Judge:
+    """Hostile probes against the in-process app, judged against its stored rows."""
+    return Judge(client, emulator_app.state.ctx)

@@ -101,6 +101,16 @@ def operations() -> tuple[Operation, ...]:
                  for vendor, info in found.items() for op in info["operations"])
 
 
+# POST operations that take no body at all (their input is headers or the path).
+BODILESS = frozenset({"dmtd:POST:signin"})
+
+
+def body_operations() -> list[Operation]:
+    """The operations that read a request body."""
+    return [op for op in operations()
+            if op.method in ("POST", "PUT", "PATCH") and op.id not in BODILESS]
+
+
 # ---------------------------------------------------------------------------------------------
 # Vendor specs
 # ---------------------------------------------------------------------------------------------

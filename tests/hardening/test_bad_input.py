@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import os
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 
-from tests.hardening.harness import Judge, Operation, operations, probe, spec_of
+from tests.hardening.harness import (
+    Judge,
+    Operation,
+    body_operations,
+    operations,
+    probe,
+    spec_of,
+)
 from tests.hardening.strategies import MALFORMED, UNKNOWN_IDS, hostile_requests
 
 OPS = operations()
 EXAMPLES = int(os.environ.get("HARDENING_EXAMPLES", "10"))
 
-# POST operations that take no body at all (their input is headers or the path).
-BODILESS = frozenset({"dmtd:POST:signin"})
 # Malformed for every parser; a body whose charset the JSON parser detects (UTF-16) is not.
 MUST_BE_400 = {label: case for label, case in MALFORMED.items() if "UTF-16" not in label}
 HOSTILE_IDS = ("../../../../etc/passwd", "' OR '1'='1", "1; DROP TABLE core_tenant; --",
@@ -41,13 +44,7 @@ def op_id(op: Operation) -> str:
     return op.id
 
 
-@pytest.fixture
-def judge(client: httpx.Client, emulator_app: FastAPI) -> Judge:
-    return Judge(client, emulator_app.state.ctx)
-
-
-@pytest.mark.parametrize("op", [op for op in OPS if op.method in ("POST", "PUT", "PATCH")
-                                and op.id not in BODILESS], ids=op_id)
+@pytest.mark.parametrize("op", body_operations(), ids=op_id)
 def test_malformed_bodies_are_400(judge: Judge, op: Operation) -> None:
     for label, (content_type, body) in MUST_BE_400.items():
         case = probe(op, headers={"Content-Type": content_type}, body=body, label=label)
