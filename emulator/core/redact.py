@@ -64,6 +64,10 @@ def redact_body(body: bytes, content_type: str, limit: int, *, size: int | None 
         return ""
     text = body[:limit].decode("utf-8", errors="replace")
     ctype = content_type.lower()
+    lowered = text.lower()
+    if not any(key in lowered for key in SECRET_KEYS):
+        # Nothing secret-named anywhere (most bodies): skip parsing.
+        return text + (f"... [truncated, {size} bytes]" if size > limit else "")
     if "json" in ctype:
         try:
             parsed = json.loads(body)
