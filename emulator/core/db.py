@@ -84,6 +84,24 @@ class Database:
             if self._lock is not None:
                 self._lock.release()
 
+    def exists(self, sql: str) -> bool:
+        """Whether a read-only driver-level query returns a row (request-path pre-checks).
+
+        No ORM session: on the request path the session's own set-up costs more than the query.
+        """
+        lock = self._lock if self.is_memory else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{READ_ONLY: True})
+                found = conn.exec_driver_sql(sql).first() is not None
+                conn.rollback()
+                return found
+        finally:
+            if lock is not None:
+                lock.release()
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only; nothing it does is committed.

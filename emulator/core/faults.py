@@ -12,7 +12,6 @@ from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from emulator.core.clock import utcnow
@@ -77,10 +76,8 @@ def add(session: Session, spec: FaultSpec) -> Fault:
     return fault
 
 
-def any_active(session: Session) -> bool:
-    """Cheap pre-check on the request path: is any fault armed at all?"""
-    return bool(session.exec(select(Fault.id).where(
-        or_(col(Fault.remaining).is_(None), col(Fault.remaining) != 0)).limit(1)).first())
+# The request path's pre-check (see `Database.exists`): is any fault armed at all?
+ARMED = "SELECT 1 FROM core_fault WHERE remaining IS NULL OR remaining != 0 LIMIT 1"
 
 
 def active(session: Session, vendor: str) -> list[tuple[Fault, FaultSpec]]:

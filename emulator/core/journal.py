@@ -32,12 +32,11 @@ class JournalFilter:
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
 
 
-def record(session: Session, entry: JournalEntry, keep: int) -> None:
-    """Append one entry and drop what falls beyond the newest `keep` (on every request, so
-    Core statements rather than the ORM's unit of work)."""
+def record(session: Session, entry: dict[str, Any], keep: int) -> None:
+    """Append one entry (the columns of `JournalEntry`) and drop what falls beyond the newest
+    `keep`. It runs on every request: Core statements, no ORM objects."""
     conn = session.connection()
-    values = entry.model_dump(exclude={"id"})
-    key = conn.execute(insert(_TABLE).values(**values)).inserted_primary_key
+    key = conn.execute(insert(_TABLE).values(**entry)).inserted_primary_key
     assert key is not None
     conn.execute(delete(_TABLE).where(_TABLE.c.id <= key[0] - keep))
 

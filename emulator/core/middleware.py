@@ -31,7 +31,7 @@ from emulator.core.errors import (
     InjectedFault,
     InternalError,
 )
-from emulator.core.models import JournalEntry, Tenant
+from emulator.core.models import Tenant
 from emulator.core.redact import redact_body, redact_headers, redact_query
 from emulator.core.vendor import Context, Vendor
 
@@ -163,7 +163,7 @@ class Recorder:
         limit = self.ctx.settings.journal_body_max
         endpoint = scope.get("endpoint")
         prefix = f"/{vendor}"
-        entry = JournalEntry(
+        entry: dict[str, Any] = dict(
             at=at,
             vendor=vendor,
             tenant=state.get("tenant"),
@@ -284,9 +284,8 @@ class VendorGate:
         vendor_path = full_path[len(vendor) + 1:] or "/"
 
         def pick() -> tuple[dict[str, Any], faults_mod.FaultSpec, float] | None:
-            with self.ctx.db.read() as session:
-                if not faults_mod.any_active(session):
-                    return None
+            if not self.ctx.db.exists(faults_mod.ARMED):
+                return None
             with self.ctx.db.transaction() as session:
                 candidates = faults_mod.active(session, vendor)
                 if not candidates:
