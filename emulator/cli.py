@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
 import os
 import signal
@@ -115,6 +116,12 @@ def configure_logging(level: str) -> None:
     logging.getLogger("uvicorn.error").addFilter(_QuietFaultDisconnect())
 
 
+def _protocol(settings: Settings) -> dict[str, Any]:
+    """HTTP/1.1 by h11, whose header buffer is bounded: httptools would buffer a header block
+    of any size before the app could answer 431."""
+    return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes * 2}
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -140,17 +147,19 @@ def serve(settings: Settings, workers: int = 1) -> int:
     if workers > 1:
         # Each worker builds its own app on the shared database (state, clock, faults and the
         # journal all live there).
-        os.environ.update({f"EMULATOR_{k.upper()}": str(v) for k, v in
-                           settings.model_dump(exclude_none=True).items() if k != "reset"})
+        from uvicorn.supervisors import Multiprocess
+
+        os.environ.update({f"EMULATOR_{k.upper()}": json.dumps(v) if isinstance(v, list)
+                           else str(v) for k, v in
+                           settings.model_dump(mode="json", exclude_none=True).items()
+                           if k != "reset"})
         config = uvicorn.Config("emulator.app:create_app", factory=True, workers=workers,
-                                log_config=None, access_log=False,
-                                h11_max_incomplete_event_size=settings.max_header_bytes * 2)
-        uvicorn.Server(config).run(sockets=[sock])
+                                log_config=None, access_log=False, **_protocol(settings))
+        Multiprocess(config, sockets=[sock]).run()
         return 0
     app = create_app(settings, ctx=ctx)
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                            h11_max_incomplete_event_size=settings.max_header_bytes * 2,
-                            timeout_graceful_shutdown=5)
+                            timeout_graceful_shutdown=5, **_protocol(settings))
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

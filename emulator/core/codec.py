@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 from xml.parsers.expat import ExpatError
 
 import defusedxml.ElementTree as SafeET
@@ -23,10 +24,51 @@ XML_TYPES = ("application/xml", "text/xml")
 JSON_TYPE = "application/json"
 
 
+# Request documents are small (ids, a few fields); an element flood or a deep nest within the
+# body-size limit would otherwise cost seconds of CPU building trees.
+MAX_XML_DEPTH = 64
+MAX_XML_ELEMENTS = 50_000
+
+
+class _Doctype(Exception):
+    """A DTD: left to defusedxml, which names the refusal."""
+
+
+def _check_shape(body: bytes) -> None:
+    """One streaming pass that stops at the first element past the depth or count limit."""
+    parser = expat.ParserCreate()
+    depth = count = 0
+
+    def start(name: str, attrs: Any) -> None:
+        nonlocal depth, count
+        depth += 1
+        count += 1
+        if depth > MAX_XML_DEPTH:
+            raise MalformedBody(f"XML nested deeper than {MAX_XML_DEPTH} levels")
+        if count > MAX_XML_ELEMENTS:
+            raise MalformedBody(f"XML with more than {MAX_XML_ELEMENTS} elements")
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def doctype(*args: Any) -> None:
+        raise _Doctype
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(body, True)
+    except (_Doctype, ExpatError):
+        return  # refused with its precise reason by the full parse below
+
+
 def parse_xml(body: bytes) -> tuple[str, Any]:
     """(root element name, content) of an XML document; MalformedBody for anything unsafe."""
     if not body.strip():
         raise MalformedBody("Empty XML body")
+    _check_shape(body)
     try:
         SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         doc = xmltodict.parse(body, disable_entities=True)

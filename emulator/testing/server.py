@@ -21,7 +21,9 @@ class LiveServer:
         self.port = int(self._sock.getsockname()[1])
         self.url = f"http://{host}:{self.port}"
         app = create_app(settings or Settings(memory=True, access_log=False))
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        # h11 bounds the header buffer (see cli._protocol); the same protocol as `serve`.
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
+                                http="h11")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [self._sock]}, daemon=True,

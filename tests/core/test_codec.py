@@ -64,3 +64,12 @@ def test_parse_json_and_media_types() -> None:
     assert media_types("application/json; charset=utf-8 , Text/XML;q=0.1") == [
         "application/json", "text/xml"]
     assert media_types(None) == []
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"<request>" + b"<a/>" * 400_000 + b"</request>", "XML with more than 50000 elements"),
+    (b"<a>" * 300_000 + b"</a>" * 300_000, "XML nested deeper than 64 levels"),
+])
+def test_element_floods_stop_at_the_limit(body: bytes, message: str) -> None:
+    with pytest.raises(MalformedBody, match=message):
+        parse_xml(body)

@@ -87,3 +87,14 @@ def test_busy_port_is_a_one_line_error() -> None:
     assert result.returncode == 2
     assert result.stderr == \
         f"lms-emulator: error: port {port} on 127.0.0.1 is already in use\n"
+
+
+def test_several_workers_share_state(tmp_path: Path) -> None:
+    with server("--db", str(tmp_path / "workers.db"), "--workers", "2") as (base, _), \
+            httpx.Client(base_url=base) as http:
+        statuses = {http.get(THRIVE_UNKNOWN, headers=THRIVE_AUTH).status_code for _ in range(8)}
+        assert statuses == {404}
+        http.post("/_emulator/clock", json={"set": "2030-01-01T00:00:00Z", "freeze": True})
+        clocks = {http.get("/_emulator/clock").json()["now"] for _ in range(6)}
+        assert clocks == {"2030-01-01T00:00:00Z"}
+        assert http.get("/_emulator/journal").json()["total"] == 8
