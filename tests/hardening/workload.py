@@ -91,25 +91,26 @@ class Shared:
     dmtd_learners: list[int]
 
 
-def setup(base: str) -> Shared:
+def setup(base: str, run: str) -> Shared:
     with httpx.Client(base_url=base, timeout=30) as http:
         audiences = []
         for i in range(HOT_KEYS):
             response = http.post("/thrive/rest/v1/audiences", headers=THRIVE.auth,
-                                 json={"name": f"Race {i}", "reference": f"race-{i}"})
+                                 json={"name": f"Race {i}", "reference": f"race-{run}-{i}"})
             assert response.status_code == 201, response.text
             audiences.append(response.json()["id"])
         learners = []
         for i in range(HOT_KEYS):
             response = http.post("/ispring/user", headers={**ISPRING.auth, **JSON_ACCEPT}, json={
                 "departmentId": SALES, "password": "Race-pass-1",
-                "fields": {"login": f"race{i}", "email": f"race{i}@race.example"}})
+                "fields": {"login": f"race-{run}-{i}",
+                                      "email": f"race-{run}-{i}@race.example"}})
             assert response.status_code == 201, response.text
             learners.append(response.json())
         dmtd = []
         for i in range(HOT_KEYS):
             response = http.post("/dmtd/1/learner", headers={**DMTD.auth, "X-UserId": DMTD_OWNER},
-                                 json={"code": f"race-{i}", "dateOfBirth": "2020-01-01"})
+                                 json={"code": f"race-{run}-{i}", "dateOfBirth": "2020-01-01"})
             assert response.status_code == 200, response.text
             dmtd.append(response.json()["id"])
     return Shared(audiences, learners, dmtd)
@@ -355,7 +356,7 @@ class Load:
     def __init__(self, base: str, *, clients: int, seconds: float, max_ops: int, run: str,
                  crash: bool = False) -> None:
         self.ledger = Ledger()
-        self.shared = setup(base)
+        self.shared = setup(base, run)
         self.stop_event = threading.Event()
         self.seconds = seconds
         deadline = time.monotonic() + seconds
