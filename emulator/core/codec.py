@@ -60,7 +60,7 @@ def _check_shape(body: bytes) -> None:
     parser.StartDoctypeDeclHandler = doctype
     try:
         parser.Parse(body, True)
-    except (_Doctype, ExpatError):
+    except (_Doctype, ExpatError, ValueError):
         return  # refused with its precise reason by the full parse below
 
 

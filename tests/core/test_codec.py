@@ -23,6 +23,7 @@ def test_entity_attacks_are_refused(body: bytes) -> None:
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"<request>", b"<a></b>", b"\xff\xfe<r/>",
+                                  b'<?xml version="1.0" encoding="UTF-16"?><r/>',
                                   b"<r>\xc3\x28</r>", b"not xml", b"<a/><b/>"])
 def test_malformed_xml_is_refused(body: bytes) -> None:
     with pytest.raises(MalformedBody):
