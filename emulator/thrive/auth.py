@@ -10,7 +10,6 @@ methods under `/rest` need `api/write` or `api/all`, `/webhooks` needs `api/webh
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -47,7 +46,9 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:
+        # binascii.Error (bad base64), UnicodeDecodeError, and the plain ValueError that
+        # b64decode raises for non-ASCII header bytes (latin-1 decoded by the server).
         return None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep else None

@@ -20,7 +20,7 @@ import importlib
 import inspect
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -380,7 +380,7 @@ class Probe:
 
 
 def probe(op: Operation, *, values: dict[str, str] | None = None,
-          headers: dict[str, str | bytes] | None = None, body: bytes | None = None,
+          headers: Mapping[str, str | bytes] | None = None, body: bytes | None = None,
           query: Iterable[tuple[str, str]] = (), label: str = "",
           auth: bool = True) -> Probe:
     spec = spec_of(op)
