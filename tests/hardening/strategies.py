@@ -206,8 +206,11 @@ def _latin1(value: str) -> bytes:
     return value.encode("utf-8", "replace").replace(b"\r", b"").replace(b"\n", b"")[:2000]
 
 
+# Headers that carry identity or options; now and then the credential header itself, so odd
+# bytes where the credentials go are exercised too.
 IDENTITY_HEADERS = ("X-UserId", "X-UserCode", "X-LearnerId", "X-LearnerCode", "X-SystemDomain",
-                    "X-Target-Locale", "X-Fields", "X-Department-Id", "Accept-Language")
+                    "X-Target-Locale", "X-Fields", "X-Department-Id", "Accept-Language",
+                    "Authorization", "X-Auth-Password")
 
 
 @cache
