@@ -1985,12 +1985,26 @@ class IspringBackend:
         session.add(IspringTask(tenant_id=tenant_id, task_id=task_id, created_at=now))
         return task_id
 
-    def update_course_status(self, p: Principal, body: s.UpdateCourseStatus) -> int:
-        """D22: applied at once; the task is already complete."""
+    def _write_statistics(self, p: Principal, course_id: str, enrollment_ids: Sequence[str],
+                          apply: Callable[[Session, datetime, list[IspringEnrollment]], None],
+                          *, certificates: bool = True) -> int:
+        """D22: applied at once; the task is already complete.
+
+        Every statistics write is judged against the progress it changes: events are announced
+        from the difference, so `apply` must run between the two snapshots.
+        """
         p.require(Right.STATISTICS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
-            rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
+            rows = self._statistics_targets(session, p, course_id, enrollment_ids)
             before = self._progress(session, p.tenant_id, now, rows)
+            apply(session, now, rows)
+            self._announce_progress(session, p.tenant_id, now, rows, before)
+            if certificates:
+                self._issue_certificates(session, p.tenant_id, rows, now)
+            return self._new_task(session, p.tenant_id, now)
+
+    def update_course_status(self, p: Principal, body: s.UpdateCourseStatus) -> int:
+        def apply(session: Session, now: datetime, rows: list[IspringEnrollment]) -> None:
             for row in rows:
                 if body.status == "automatic":
                     row.status_override = None
@@ -2002,20 +2016,12 @@ class IspringBackend:
                     row.override_score = body.awarded_score
                     row.last_view_at = body.date or now
                 session.add(row)
-            self._announce_progress(session, p.tenant_id, now, rows, before)
-            self._issue_certificates(session, p.tenant_id, rows, now)
-            return self._new_task(session, p.tenant_id, now)
+        return self._write_statistics(p, body.course_id, body.enrollment_ids, apply)
 
     def update_module_statuses(self, p: Principal, body: s.UpdateModuleStatuses) -> int:
-        p.require(Right.STATISTICS_WRITE)
-        with self._unit(p.tenant_id) as (session, now):
-            rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
-            modules = self._modules_by_item(session, p.tenant_id, body.course_id)
-            before = self._progress(session, p.tenant_id, now, rows)
-            for status in body.module_statuses:
-                if status.content_item_id not in modules:
-                    raise BadRequest(f"Wrong parameters: {status.content_item_id} is not a "
-                                     f"module of course {body.course_id}")
+        def apply(session: Session, _now: datetime, rows: list[IspringEnrollment]) -> None:
+            modules = self._course_modules(session, p.tenant_id, body.course_id,
+                                           [m.content_item_id for m in body.module_statuses])
             for row in rows:
                 for status in body.module_statuses:
                     module_id = modules[status.content_item_id].module_id
@@ -2031,20 +2037,12 @@ class IspringBackend:
                     result.last_view_at = status.date
                     result.views = (result.views or 0) + 1
                     session.add(result)
-            self._announce_progress(session, p.tenant_id, now, rows, before)
-            self._issue_certificates(session, p.tenant_id, rows, now)
-            return self._new_task(session, p.tenant_id, now)
+        return self._write_statistics(p, body.course_id, body.enrollment_ids, apply)
 
     def reset_module_statistics(self, p: Principal, body: s.ResetModuleStatistics) -> int:
-        p.require(Right.STATISTICS_WRITE)
-        with self._unit(p.tenant_id) as (session, now):
-            rows = self._statistics_targets(session, p, body.course_id, body.enrollment_ids)
-            modules = self._modules_by_item(session, p.tenant_id, body.course_id)
-            unknown = [i for i in body.content_item_ids if i not in modules]
-            if unknown:
-                raise BadRequest(f"Wrong parameters: {unknown[0]} is not a module of course "
-                                 f"{body.course_id}")
-            before = self._progress(session, p.tenant_id, now, rows)
+        def apply(session: Session, _now: datetime, rows: list[IspringEnrollment]) -> None:
+            modules = self._course_modules(session, p.tenant_id, body.course_id,
+                                           body.content_item_ids)
             stmt = delete(IspringModuleResult).where(
                 col(IspringModuleResult.tenant_id) == p.tenant_id,
                 col(IspringModuleResult.enrollment_id).in_([r.enrollment_id for r in rows]))
@@ -2052,14 +2050,21 @@ class IspringBackend:
                 stmt = stmt.where(col(IspringModuleResult.module_id).in_(
                     [modules[i].module_id for i in body.content_item_ids]))
             session.execute(stmt)
-            self._announce_progress(session, p.tenant_id, now, rows, before)
-            return self._new_task(session, p.tenant_id, now)
+        # Resetting only takes progress away, so it never earns a certificate.
+        return self._write_statistics(p, body.course_id, body.enrollment_ids, apply,
+                                      certificates=False)
 
     @staticmethod
-    def _modules_by_item(session: Session, tenant_id: str, course_id: str,
-                         ) -> dict[str, IspringModule]:
-        return {m.item_id: m for m in session.exec(select(IspringModule).where(
+    def _course_modules(session: Session, tenant_id: str, course_id: str,
+                        item_ids: Sequence[str]) -> dict[str, IspringModule]:
+        """The course's modules by content item id; every one of `item_ids` must be among them."""
+        modules = {m.item_id: m for m in session.exec(select(IspringModule).where(
             IspringModule.tenant_id == tenant_id, IspringModule.course_id == course_id)).all()}
+        for item_id in item_ids:
+            if item_id not in modules:
+                raise BadRequest(f"Wrong parameters: {item_id} is not a module of course "
+                                 f"{course_id}")
+        return modules
 
     def task_status(self, p: Principal, task_id: str) -> str:
         p.require(Right.STATISTICS_WRITE)
