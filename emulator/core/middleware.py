@@ -211,13 +211,18 @@ class VendorGate:
                     _state(scope)["tenant"] = tenant
 
     def _claimed_tenant(self, request: Request) -> str | None:
-        with self.ctx.db.read() as session:
-            tenant_id = self.vendor.identify_tenant(session, request)
-            if tenant_id is None:
-                return None
-            tenant = session.get(Tenant, tenant_id)
-            return tenant_id if tenant is not None and tenant.vendor == self.vendor.name \
-                else None
+        """Best effort: the answer is already sent, so a failure here is only logged."""
+        try:
+            with self.ctx.db.read() as session:
+                tenant_id = self.vendor.identify_tenant(session, request)
+                if tenant_id is None:
+                    return None
+                tenant = session.get(Tenant, tenant_id)
+                return tenant_id if tenant is not None and tenant.vendor == self.vendor.name \
+                    else None
+        except Exception:
+            error_log.exception("tenant lookup for the journal failed")
+            return None
 
     async def _serve(self, scope: Scope, receive: Receive, downstream: Send,
                      request: Request) -> None:

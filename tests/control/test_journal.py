@@ -49,7 +49,7 @@ def test_secrets_are_redacted(client: httpx.Client) -> None:
     assert entries[0]["request"]["headers"]["x-auth-password"] == "***"
     assert '"keep": "visible"' in entries[0]["request"]["body"]
     assert entries[1]["request"]["body"] == \
-        "client_id=c&client_secret=%2A%2A%2A&grant_type=client_credentials"
+        "client_id=c&client_secret=***&grant_type=client_credentials"
     assert entries[2]["request"]["body"] == \
         "<r><password>***</password><access_token a='1'>***</access_token></r>"
     client.get(THRIVE_UNKNOWN + "?access_token=abc123&page=2")

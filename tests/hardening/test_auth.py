@@ -318,9 +318,6 @@ class _TenantLookupFails(ThriveVendor):
         raise ValueError("tenant lookup failed")
 
 
-@pytest.mark.xfail(strict=True, reason="core VendorGate.__call__ calls vendor.identify_tenant in "
-                   "its finally block, outside the last-resort catch: an exception there escapes "
-                   "as a bare server 500 instead of the vendor's answer")
 def test_a_failing_tenant_lookup_never_replaces_the_answer() -> None:
     app = create_app(Settings(memory=True, access_log=False), vendors=[_TenantLookupFails()])
     with in_process_client(app) as http:

@@ -144,43 +144,24 @@ CASES: dict[str, Case | object] = {
         f"<login>{login}</login></fields></request>").encode()),
     "password in a form body": _ispring_user("application/x-www-form-urlencoded", lambda lg, pw: (
         f"departmentId={SALES}&password={pw}&fields[login]={lg}").encode()),
-    "password in a multipart body": pytest.param(_ispring_user(
+    "password in a multipart body": _ispring_user(
         "multipart/form-data; boundary=XyZ", lambda lg, pw: (
             f'--XyZ\r\nContent-Disposition: form-data; name="password"\r\n\r\n{pw}\r\n'
             f'--XyZ\r\nContent-Disposition: form-data; name="fields[login]"\r\n\r\n{lg}\r\n'
             "--XyZ--\r\n").encode()),
-        marks=pytest.mark.xfail(strict=True, reason="core redact.redact_body masks multipart "
-                                "bodies with a `key=value` regex, which multipart never matches")),
-    "password in JSON labelled text/plain": pytest.param(
-        _ispring_user("text/plain", _json_user), marks=pytest.mark.xfail(
-            strict=True, reason="core redact.redact_body picks the parser by Content-Type; iSpring "
-            "sniffs and parses this body as JSON, the journal keeps it as text")),
-    "password in malformed JSON": pytest.param(
-        _ispring_user("application/json", lambda lg, pw: f'{{"password": "{pw}", '.encode()),
-        marks=pytest.mark.xfail(strict=True, reason="core redact.redact_body journals a JSON body "
-                                "it cannot parse verbatim, secret-named fields included")),
-    "client secret in malformed JSON": pytest.param(
-        _token_body_malformed_json, marks=pytest.mark.xfail(
-            strict=True, reason="core redact.redact_body journals a JSON body it cannot parse "
-            "verbatim, secret-named fields included")),
-    "password with a unicode-escaped key": pytest.param(
-        _ispring_user("application/json", lambda lg, pw: (
-            f'{{"pass\\u0077ord": "{pw}", "departmentId": "{SALES}", '
-            f'"fields": {{"login": "{lg}"}}}}').encode()),
-        marks=pytest.mark.xfail(strict=True, reason="core redact.redact_body skips bodies whose "
-                                "raw text holds no secret key name; JSON escapes hide it")),
-    "password in XML CDATA": pytest.param(
-        _ispring_user("application/xml", lambda lg, pw: (
-            f"<request><departmentId>{SALES}</departmentId><password><![CDATA[{pw}]]>"
-            f"</password><fields><login>{lg}</login></fields></request>").encode()),
-        marks=pytest.mark.xfail(strict=True, reason="core redact._XML_SECRET only masks plain "
-                                "text content ([^<]*), not CDATA")),
-    "password in XML with a spaced end tag": pytest.param(
-        _ispring_user("application/xml", lambda lg, pw: (
-            f"<request><departmentId>{SALES}</departmentId><password>{pw}</password >"
-            f"<fields><login>{lg}</login></fields></request>").encode()),
-        marks=pytest.mark.xfail(strict=True, reason="core redact._XML_SECRET requires the end "
-                                "tag to be exactly </password>; XML allows </password >")),
+    "password in JSON labelled text/plain": _ispring_user("text/plain", _json_user),
+    "password in malformed JSON": _ispring_user(
+        "application/json", lambda lg, pw: f'{{"password": "{pw}", '.encode()),
+    "client secret in malformed JSON": _token_body_malformed_json,
+    "password with a unicode-escaped key": _ispring_user("application/json", lambda lg, pw: (
+        f'{{"pass\\u0077ord": "{pw}", "departmentId": "{SALES}", '
+        f'"fields": {{"login": "{lg}"}}}}').encode()),
+    "password in XML CDATA": _ispring_user("application/xml", lambda lg, pw: (
+        f"<request><departmentId>{SALES}</departmentId><password><![CDATA[{pw}]]>"
+        f"</password><fields><login>{lg}</login></fields></request>").encode()),
+    "password in XML with a spaced end tag": _ispring_user("application/xml", lambda lg, pw: (
+        f"<request><departmentId>{SALES}</departmentId><password>{pw}</password >"
+        f"<fields><login>{lg}</login></fields></request>").encode()),
 }
 
 
