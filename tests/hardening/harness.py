@@ -415,6 +415,11 @@ class Judge:
 
     def send(self, case: Probe) -> httpx.Response:
         response = case.send(self.client)
+        self.judge(case, response)
+        return response
+
+    def judge(self, case: Probe, response: httpx.Response) -> None:
+        """Check one answer against the stored state (see the class docstring)."""
         if response.status_code >= 500:
             self.server_errors += 1
         after = fingerprint(self.ctx)
@@ -429,4 +434,3 @@ class Judge:
                 reset = self.client.post("/_emulator/reset")
                 assert reset.status_code == 200, reset.text
                 self.before = fingerprint(self.ctx)
-        return response

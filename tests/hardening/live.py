@@ -43,8 +43,11 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> Server:
-        """Start and wait until an authenticated vendor request succeeds (not just health)."""
+    def start(self, timeout: float = 120.0) -> Server:
+        """Start and wait until an authenticated vendor request succeeds (not just health).
+
+        The timeout is generous: on a loaded 2-core CI machine a cold start with worker
+        processes can take tens of seconds."""
         self.port = free_port()
         started = time.perf_counter()
         with self.log.open("ab") as out:

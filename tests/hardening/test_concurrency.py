@@ -2,7 +2,7 @@
 file: every acknowledged write is there exactly once, every race is won once, no duplicates,
 counts match, and no client ever sees a 5xx or "database is locked".
 
-CI runs a reduced form (`HARDENING_SECONDS`, default 5 s); bench/robustness.py runs it longer.
+CI runs a reduced form (`HARDENING_SECONDS`, default 4 s); bench/robustness.py runs it longer.
 One server process, and two worker processes sharing the file (`--workers 2`).
 """
 
@@ -19,7 +19,7 @@ from tests.hardening.workload import audit, counts, run_clients
 pytestmark = pytest.mark.live
 
 CLIENTS = 50
-SECONDS = float(os.environ.get("HARDENING_SECONDS", "5"))
+SECONDS = float(os.environ.get("HARDENING_SECONDS", "4"))
 
 
 @pytest.mark.parametrize("workers", [1, 2])

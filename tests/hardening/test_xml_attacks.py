@@ -12,9 +12,10 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from tests.hardening.harness import Judge, Operation, body_operations, probe
+from tests.hardening.harness import Judge, Operation, Probe, body_operations, probe
 
 WRITES = body_operations()
 ISPRING_WRITES = [op for op in WRITES if op.vendor == "ispring"]
@@ -22,7 +23,11 @@ ISPRING_WRITES = [op for op in WRITES if op.vendor == "ispring"]
 ISPRING_SAMPLE = [op for op in ISPRING_WRITES if op.name in ("enroll_learners_in_courses",
                                                              "add_user", "add_department")]
 
-MAX_SECONDS = 0.5  # "well under a second" per request, in-process
+# "Well under a second": judged on the CPU this process spends on the request (the app runs
+# in-process), which other tests running beside it on a busy CI machine cannot inflate; an
+# expansion of any attack below would take seconds of CPU. Wall time gets a loose bound.
+MAX_CPU_SECONDS = 0.25
+MAX_WALL_SECONDS = 5.0
 MAX_PEAK_BYTES = 16 * 1024 * 1024  # an expansion of any attack below needs hundreds of MiB
 
 
@@ -105,39 +110,46 @@ def sneaky(port: int) -> dict[str, bytes]:
     }
 
 
+def timed(judge: Judge, case: Probe) -> tuple[httpx.Response, float, float]:
+    """(response, CPU seconds of this process, wall seconds) for one request."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    response = case.send(judge.client)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    judge.judge(case, response)
+    return response, cpu, wall
+
+
 def measured(judge: Judge, op: Operation, body: bytes, label: str) -> tuple[int, float, int]:
-    """(status, seconds, peak bytes allocated while the request ran)."""
+    """(status, CPU seconds, peak bytes allocated while the request ran)."""
     case = probe(op, headers={"Content-Type": "application/xml"}, body=body, label=label)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
-        response = judge.send(case)
-        elapsed = time.perf_counter() - started
+        response, cpu, wall = timed(judge, case)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    assert wall < MAX_WALL_SECONDS * 4, (case, wall)  # tracemalloc slows everything down
     assert "root:" not in response.text, (case, response.text[:300])
-    return response.status_code, elapsed, peak
+    return response.status_code, cpu, peak
 
 
 @pytest.mark.parametrize("op", WRITES, ids=lambda op: op.id)
 def test_entity_and_dtd_attacks_are_400(judge: Judge, listener: Listener, op: Operation) -> None:
     for label, body in attacks(listener.port).items():
         case = probe(op, headers={"Content-Type": "application/xml"}, body=body, label=label)
-        started = time.perf_counter()
-        response = judge.send(case)
-        elapsed = time.perf_counter() - started
+        response, cpu, wall = timed(judge, case)
         assert response.status_code == 400, (case, response.text[:300])
-        assert elapsed < MAX_SECONDS, (case, elapsed)
+        assert cpu < MAX_CPU_SECONDS, (case, cpu)
+        assert wall < MAX_WALL_SECONDS, (case, wall)
     assert listener.connections == 0
 
 
 @pytest.mark.parametrize("op", ISPRING_SAMPLE, ids=lambda op: op.id)
 def test_attacks_expand_nothing(judge: Judge, listener: Listener, op: Operation) -> None:
     for label, body in attacks(listener.port).items():
-        status, elapsed, peak = measured(judge, op, body, label)
+        status, cpu, peak = measured(judge, op, body, label)
         assert status == 400
-        assert elapsed < MAX_SECONDS, (label, elapsed)
+        assert cpu < MAX_CPU_SECONDS * 4, (label, cpu)  # tracemalloc costs CPU too
         assert peak < MAX_PEAK_BYTES, (label, peak)
     assert listener.connections == 0
 
@@ -162,7 +174,7 @@ def test_element_floods_are_refused_quickly(judge: Judge, label: str) -> None:
     (op,) = [op for op in ISPRING_SAMPLE if op.name == "add_department"]
     case = probe(op, headers={"Content-Type": "application/xml"},
                  body=FLOOD if label == "flood" else DEEP, label=label)
-    started = time.perf_counter()
-    response = judge.send(case)
+    response, cpu, wall = timed(judge, case)
     assert response.status_code == 400
-    assert time.perf_counter() - started < 1.0
+    assert cpu < 1.0, cpu
+    assert wall < MAX_WALL_SECONDS, wall
