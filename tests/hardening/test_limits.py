@@ -6,7 +6,6 @@ are 431 and 414 in the vendor's shape; protocol garbage never takes the server d
 from __future__ import annotations
 
 import json
-import select
 import socket
 import time
 from collections.abc import Iterator
@@ -14,8 +13,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.hardening.harness import SPECS, Operation, check_refusal, operations
-from tests.hardening.live import Server
+from tests.hardening.harness import SPECS, check_refusal, operations
+from tests.hardening.live import Server, head, read_response, stream_until_answered
 
 pytestmark = pytest.mark.live
 
@@ -32,57 +31,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with Server(db, env={"EMULATOR_MAX_BODY_BYTES": str(LIMIT),
                          "EMULATOR_ACCESS_LOG": "false"}) as running:
         yield running
-
-
-def head(op: Operation, extra: str = "") -> bytes:
-    spec = SPECS[op.vendor]
-    lines = [f"POST {spec.url(op)} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
-             *(f"{k}: {v}" for k, v in {**spec.auth, **spec.context}.items())]
-    return ("\r\n".join(lines) + "\r\n" + extra + "\r\n").encode()
-
-
-def read_response(sock: socket.socket, timeout: float = 10.0) -> httpx.Response:
-    """Parse one HTTP/1.1 response (Content-Length framed) from a raw socket."""
-    sock.settimeout(timeout)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, f"connection closed before a response: {data!r}"
-        data += chunk
-    header_block, _, body = data.partition(b"\r\n\r\n")
-    status_line, *header_lines = header_block.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in header_lines)
-    length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return httpx.Response(int(status_line.split()[1]), headers=headers, content=body[:length])
-
-
-def stream_until_answered(server: Server, op: Operation, *, declared: int | None,
-                          total: int) -> tuple[httpx.Response, int]:
-    """Send up to `total` body bytes (chunked when `declared` is None) and stop as soon as the
-    server answers; (response, body bytes sent before the answer)."""
-    framing = f"Content-Length: {declared}\r\n" if declared is not None else \
-        "Transfer-Encoding: chunked\r\n"
-    sent = 0
-    block = b"[" + b"0," * 32_767 + b"0"  # 64 KiB of valid-looking JSON
-    with socket.create_connection(("127.0.0.1", server.port)) as sock:
-        sock.sendall(head(op, framing))
-        while sent < total:
-            readable, _, _ = select.select([sock], [], [], 0)
-            if readable:
-                break
-            piece = block if declared is not None else \
-                f"{len(block):x}\r\n".encode() + block + b"\r\n"
-            try:
-                sock.sendall(piece)
-            except OSError:  # the server answered and closed: read what it said
-                break
-            sent += len(block)
-        return read_response(sock), sent
 
 
 @pytest.mark.parametrize("vendor", sorted(TARGETS))
