@@ -620,6 +620,14 @@ class IspringBackend:
             raise PermissionDenied()
         return dept
 
+    @staticmethod
+    def _check_department_named(session: Session, p: Principal, department_id: str) -> None:
+        """A department referenced in a body: 403 outside the scope, then 400 if unknown."""
+        if not p.covers(department_id):
+            raise PermissionDenied()
+        if session.get(IspringDepartment, (p.tenant_id, department_id)) is None:
+            raise BadRequest(f"Unknown department: {department_id}")
+
     def _group(self, session: Session, p: Principal, group_id: str) -> IspringGroup:
         group = session.get(IspringGroup, (p.tenant_id, group_id.lower()))
         if group is None:
@@ -887,10 +895,7 @@ class IspringBackend:
     def create_user(self, p: Principal, body: s.NewUser) -> str:
         p.require(Right.USERS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
-            if not p.covers(body.department_id):
-                raise PermissionDenied()
-            if session.get(IspringDepartment, (p.tenant_id, body.department_id)) is None:
-                raise BadRequest(f"Unknown department: {body.department_id}")
+            self._check_department_named(session, p, body.department_id)
             values = dict(body.fields)
             for key, top in (("login", body.login), ("email", body.email)):
                 if top is not None and not any(k.lower() == key for k in values):
@@ -927,10 +932,7 @@ class IspringBackend:
             user = self._user(session, p, user_id)
             is_owner = self._is_owner(user, self._roles(session, p.tenant_id))
             if body.department_id is not None:
-                if not p.covers(body.department_id):
-                    raise PermissionDenied()
-                if session.get(IspringDepartment, (p.tenant_id, body.department_id)) is None:
-                    raise BadRequest(f"Unknown department: {body.department_id}")
+                self._check_department_named(session, p, body.department_id)
                 user.department_id = body.department_id
             assignments = self._role_assignments(session, p, body, user.roles)
             if assignments is not None:
@@ -1025,13 +1027,7 @@ class IspringBackend:
     def set_user_subordination(self, p: Principal, user_id: str, body: s.Subordinations) -> None:
         p.require(Right.USERS_WRITE)
         with self._unit(p.tenant_id) as (session, _now):
-            user = self._user(session, p, user_id)
-            self._check_supervisors(session, p.tenant_id, body)
-            if body.subordination is not None:
-                user.subordination = body.subordination.as_stored()
-            if body.co_subordination is not None:
-                user.co_subordination = body.co_subordination.as_stored()
-            session.add(user)
+            self._set_subordinations(session, p.tenant_id, self._user(session, p, user_id), body)
 
     def schedule(self, p: Principal, user_id: str, kind: str, when: date | None) -> None:
         """Scheduled deactivation/termination (`kind`), set or cancelled (`when` None)."""
@@ -1098,6 +1094,17 @@ class IspringBackend:
                     IspringUser, (tenant_id, sub.supervisor_id)) is None:
                 raise BadRequest(f"Unknown user: {sub.supervisor_id}")
 
+    def _set_subordinations(self, session: Session, tenant_id: str,
+                            target: IspringUser | IspringDepartment,
+                            body: s.Subordinations) -> None:
+        """Users and departments carry the same two settings; an omitted one is kept."""
+        self._check_supervisors(session, tenant_id, body)
+        if body.subordination is not None:
+            target.subordination = body.subordination.as_stored()
+        if body.co_subordination is not None:
+            target.co_subordination = body.co_subordination.as_stored()
+        session.add(target)
+
     def _department_query(self, p: Principal) -> SelectOfScalar[IspringDepartment]:
         stmt = select(IspringDepartment).where(IspringDepartment.tenant_id == p.tenant_id)
         if p.scope is not None:
@@ -1127,10 +1134,7 @@ class IspringBackend:
     def create_department(self, p: Principal, body: s.NewDepartment) -> str:
         p.require(Right.DEPARTMENTS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
-            if not p.covers(body.parent_department_id):
-                raise PermissionDenied()
-            if session.get(IspringDepartment, (p.tenant_id, body.parent_department_id)) is None:
-                raise BadRequest(f"Unknown department: {body.parent_department_id}")
+            self._check_department_named(session, p, body.parent_department_id)
             self._check_supervisors(session, p.tenant_id, body)
             department_id = time_uuid(now)
             session.add(IspringDepartment(
@@ -1196,13 +1200,8 @@ class IspringBackend:
                                      body: s.Subordinations) -> None:
         p.require(Right.DEPARTMENTS_WRITE)
         with self._unit(p.tenant_id) as (session, _now):
-            dept = self._department(session, p, department_id)
-            self._check_supervisors(session, p.tenant_id, body)
-            if body.subordination is not None:
-                dept.subordination = body.subordination.as_stored()
-            if body.co_subordination is not None:
-                dept.co_subordination = body.co_subordination.as_stored()
-            session.add(dept)
+            self._set_subordinations(session, p.tenant_id,
+                                     self._department(session, p, department_id), body)
 
     def move_users(self, p: Principal, department_id: str, body: s.UserIds) -> None:
         p.require(Right.USERS_WRITE)
@@ -1756,6 +1755,15 @@ class IspringBackend:
         enrollment.lock_after_due_date = bool(body.lock_after_due_date
                                               and enrollment.due_date is not None)
 
+    def _rescheduled(self, session: Session, p: Principal, enrollment_id: str,
+                     body: s.EnrollmentDates, now: datetime) -> IspringEnrollment:
+        """An enrollment named in the path, its dates set again from `body`."""
+        row = self._enrollment(session, p, enrollment_id)
+        course = session.get(IspringContent, (p.tenant_id, row.course_id))
+        assert course is not None  # content is never deleted, so the course is still there
+        self._schedule(row, body, course, now)
+        return row
+
     def create_enrollments(self, p: Principal, body: s.NewEnrollment) -> list[str]:
         """D6: each course with each learner, course-major; enrolled pairs keep their ID."""
         p.require(Right.ENROLLMENTS_WRITE)
@@ -1803,20 +1811,14 @@ class IspringBackend:
                           body: s.UpdateEnrollment) -> None:
         p.require(Right.ENROLLMENTS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
-            row = self._enrollment(session, p, enrollment_id)
-            course = session.get(IspringContent, (p.tenant_id, row.course_id))
-            assert course is not None
-            self._schedule(row, body, course, now)
+            row = self._rescheduled(session, p, enrollment_id, body, now)
             session.add(row)
 
     def reenroll(self, p: Principal, enrollment_id: str, body: s.Reenroll) -> None:
         """The learner starts over: progress is reset, the enrollment ID stays (inferred)."""
         p.require(Right.ENROLLMENTS_WRITE)
         with self._unit(p.tenant_id) as (session, now):
-            row = self._enrollment(session, p, enrollment_id)
-            course = session.get(IspringContent, (p.tenant_id, row.course_id))
-            assert course is not None
-            self._schedule(row, body, course, now)
+            row = self._rescheduled(session, p, enrollment_id, body, now)
             row.status_override = None
             row.override_at = None
             row.override_score = None
