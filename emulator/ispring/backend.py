@@ -1948,26 +1948,24 @@ class IspringBackend:
             succeeded = result.status in SUCCESS and (was is None or was.status not in SUCCESS)
             done = _nanoseconds(result.completed_at or now)
             who = {"learnerId": result.user_id}
+            # Course results (module "") and module results announce the same two events under
+            # their own names, payload keys and subscription filter.
             if key[1] == "":
-                course = {"courseId": result.course_id}
-                outbox.emit("COURSE_STATUS_CHANGED", {
-                    **course, **who, "enrollmentId": result.enrollment_id,
-                    "completionStatus": result.status}, users=[result.user_id],
-                    course=result.course_id)
-                if succeeded:
-                    outbox.emit("COURSE_COMPLETED_SUCCESSFULLY", {
-                        **course, **who, "enrollmentIds": [result.enrollment_id],
-                        "completionDate": done}, users=[result.user_id], course=result.course_id)
-                continue
-            item = {"courseId": result.course_id, "courseItemId": result.course_item_id}
-            outbox.emit("COURSE_ITEM_STATUS_CHANGED", {
-                **item, **who, "enrollmentId": result.enrollment_id,
-                "completionStatus": result.status}, users=[result.user_id],
-                item=result.course_item_id)
+                changed, completed = "COURSE_STATUS_CHANGED", "COURSE_COMPLETED_SUCCESSFULLY"
+                where: dict[str, str | None] = {"courseId": result.course_id}
+                scope: dict[str, str | None] = {"course": result.course_id}
+            else:
+                changed = "COURSE_ITEM_STATUS_CHANGED"
+                completed = "COURSE_ITEM_COMPLETED_SUCCESSFULLY"
+                where = {"courseId": result.course_id, "courseItemId": result.course_item_id}
+                scope = {"item": result.course_item_id}
+            outbox.emit(changed, {
+                **where, **who, "enrollmentId": result.enrollment_id,
+                "completionStatus": result.status}, users=[result.user_id], **scope)
             if succeeded:
-                outbox.emit("COURSE_ITEM_COMPLETED_SUCCESSFULLY", {
-                    **item, **who, "enrollmentIds": [result.enrollment_id],
-                    "completionDate": done}, users=[result.user_id], item=result.course_item_id)
+                outbox.emit(completed, {
+                    **where, **who, "enrollmentIds": [result.enrollment_id],
+                    "completionDate": done}, users=[result.user_id], **scope)
 
     @staticmethod
     def _issue_certificates(session: Session, tenant_id: str,
