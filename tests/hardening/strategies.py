@@ -274,6 +274,24 @@ def path_ids(judge: Judge, op: Operation) -> None:
             assert response.status_code == expected, (case, response.text[:300])
 
 
+RAW_ESCAPES = "%FF%C3%28%00%ZZ"  # invalid UTF-8, NUL and a broken escape, sent undecoded
+
+
+def raw_escapes(judge: Judge, op: Operation) -> None:
+    """Invalid percent-escapes in every path parameter and in query names and values (httpx
+    would encode them, so they go into the URL as they are)."""
+    spec = spec_of(op)
+    placeholder = "HARDENINGPLACEHOLDER"
+    for param in op.params:
+        case = probe(op, values={param: placeholder}, label=f"raw escapes in {param}")
+        case.url = case.url.replace(placeholder, RAW_ESCAPES)
+        judge.send(case)
+    case = probe(op, label="raw escapes in the query")
+    names = [n for n in spec.query_names if "[" not in n][:3]
+    case.url += "?" + "&".join(f"{n}={RAW_ESCAPES}" for n in names) + f"&{RAW_ESCAPES}=1"
+    judge.send(case)
+
+
 def attack(judge: Judge, op: Operation, examples: int) -> None:
     """`examples` generated hostile requests (derandomized: the same ones on every run)."""
 

@@ -3,7 +3,7 @@ traceback, and nothing stored changes.
 
 Two layers per operation (the list comes from the registered routes):
 - fixed cases with a known answer: malformed bodies → 400, unknown path ids → 404, hostile
-  path ids (traversal, SQL, NUL, huge) → a clean refusal;
+  path ids (traversal, SQL, NUL, huge) and raw invalid percent-escapes → a clean refusal;
 - Hypothesis-generated requests (bounded: `HARDENING_EXAMPLES` per operation, derandomized so
   CI is reproducible) mixing hostile ids, queries, identity headers, content types and bodies,
   judged by the invariants alone (hostile input may be legitimately accepted, e.g. odd strings
@@ -17,7 +17,7 @@ import os
 import pytest
 
 from tests.hardening.harness import Judge, Operation, body_operations, operations
-from tests.hardening.strategies import attack, malformed_bodies, path_ids
+from tests.hardening.strategies import attack, malformed_bodies, path_ids, raw_escapes
 
 OPS = operations()
 EXAMPLES = int(os.environ.get("HARDENING_EXAMPLES", "10"))
@@ -39,4 +39,5 @@ def test_unknown_and_hostile_path_ids(judge: Judge, op: Operation) -> None:
 
 @pytest.mark.parametrize("op", OPS, ids=op_id)
 def test_generated_hostile_requests(judge: Judge, op: Operation) -> None:
+    raw_escapes(judge, op)
     attack(judge, op, EXAMPLES)

@@ -54,6 +54,8 @@ def crash_round(db: Path, run: str, *, clients: int = CLIENTS,
         result = audit(ledger, db, baseline, crash=True, in_flight=clients)
     finally:
         restarted.stop()
+    if "Traceback" in restarted.output():
+        result.failures.append(f"server log: {restarted.output()[-2000:]}")
     return CrashRound(ledger, result, restarted.startup_seconds, verdict)
 
 

@@ -31,6 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with Server(db, env={"EMULATOR_MAX_BODY_BYTES": str(LIMIT),
                          "EMULATOR_ACCESS_LOG": "false"}) as running:
         yield running
+    assert "Traceback" not in running.output()
 
 
 @pytest.mark.parametrize("vendor", sorted(TARGETS))

@@ -32,6 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = tmp_path_factory.mktemp("secrets") / "secrets.db"
     with Server(db, "--log-level", "debug") as running:
         yield running
+    assert "Traceback" not in running.output()
 
 
 @dataclass
