@@ -1877,15 +1877,22 @@ class IspringBackend:
                 raise BadRequest(f"Unknown user: {ident[:64]}")
         self._users_named(session, p, [i.lower() for i in user_ids])
 
+    @contextmanager
+    def _result_scan(self, p: Principal, flt: s.ResultQuery, start: str | None,
+                     ) -> Iterator[tuple[_ResultCalculator, Iterable[IspringEnrollment]]]:
+        """The candidate enrollments for a results page, from `start` on, once `userIds[]` hold."""
+        with self._unit(p.tenant_id) as (session, now):
+            self._check_result_users(session, p, flt.user_ids)
+            yield (_ResultCalculator(session, p.tenant_id, now),
+                   session.exec(self._result_candidates(p, flt, start)))
+
     def page_results(self, p: Principal, flt: s.ResultQuery) -> s.Page[s.ResultView]:
         p.require(Right.RESULTS_READ)
         size = page_size(flt.page_size)
         start = decode_page_token(flt.page_token)
-        with self._unit(p.tenant_id) as (session, now):
-            self._check_result_users(session, p, flt.user_ids)
-            calc = _ResultCalculator(session, p.tenant_id, now)
+        with self._result_scan(p, flt, start) as (calc, candidates):
             found: list[s.ResultView] = []
-            for row in session.exec(self._result_candidates(p, flt, start)):
+            for row in candidates:
                 result = calc.course(row)
                 if calc.accepts(result, flt):
                     found.append(result)
@@ -1897,11 +1904,9 @@ class IspringBackend:
         p.require(Right.RESULTS_READ)
         size = page_size(flt.page_size)
         start = decode_page_token(flt.page_token)
-        with self._unit(p.tenant_id) as (session, now):
-            self._check_result_users(session, p, flt.user_ids)
-            calc = _ResultCalculator(session, p.tenant_id, now)
+        with self._result_scan(p, flt, start) as (calc, candidates):
             found: list[tuple[str, s.ResultView]] = []
-            for row in session.exec(self._result_candidates(p, flt, start)):
+            for row in candidates:
                 for result in calc.modules(row):
                     key = f"{result.enrollment_id}:{result.module_id}"
                     if (start is not None and key < start) or not calc.accepts(result, flt):
