@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from tests.hardening.harness import Judge, Operation, body_operations, operations
+from tests.hardening.harness import Judge, Operation, body_operations, operations, probe
 from tests.hardening.strategies import attack, malformed_bodies, path_ids, raw_escapes
 
 OPS = operations()
@@ -41,3 +41,20 @@ def test_unknown_and_hostile_path_ids(judge: Judge, op: Operation) -> None:
 def test_generated_hostile_requests(judge: Judge, op: Operation) -> None:
     raw_escapes(judge, op)
     attack(judge, op, EXAMPLES)
+
+
+# A newline inside the path (at its very end, `$` still matches before it).
+NEWLINE_PATHS = {"thrive": "/thrive/rest/v1/assignments/%0A/enrolments",
+                 "ispring": "/ispring/user/%0A/v2", "dmtd": "/dmtd/1/%0A/learner"}
+
+
+@pytest.mark.xfail(strict=True, reason="core app.create_app mounts vendors with Starlette's Mount, "
+                   "whose path regex ('.*') does not match a newline: a path carrying %0A falls "
+                   "out of the vendor to the root 404 {'error': 'Not a vendor path'}")
+@pytest.mark.parametrize("vendor", sorted(NEWLINE_PATHS))
+def test_an_encoded_newline_in_a_path_stays_with_the_vendor(judge: Judge, vendor: str) -> None:
+    (op,) = [op for op in OPS if op.vendor == vendor and op.name in (
+        "list_enrolments", "get_user_profile_v2", "list_learners")]
+    case = probe(op, label="newline in the path")
+    case.url = NEWLINE_PATHS[vendor]
+    judge.send(case)  # a 4xx of the vendor, in the vendor's shape
