@@ -108,9 +108,17 @@ def _xml(value: dict[str, Any]) -> bytes:
         return b"<request/>"
 
 
+def _index_like(key: str) -> bool:
+    # Known iSpring bug with its own xfail test (test_index_like_top_level_keys): top-level
+    # keys that are list indexes or empty. Kept out of generation, like a newline in a path.
+    head = key.split("[", 1)[0]
+    return head == "" or head.isdigit()
+
+
 def _form(value: dict[str, Any]) -> bytes:
     pairs: list[tuple[str, str]] = []
-    for key, item in value.items():
+    for raw_key, item in value.items():
+        key = f"k{raw_key}" if _index_like(raw_key) else raw_key
         if isinstance(item, list):
             pairs += [(f"{key}[]", json.dumps(v)) for v in item]
         elif isinstance(item, dict):
@@ -207,7 +215,8 @@ def _queries(vendor: str) -> st.SearchStrategy[list[tuple[str, str]]]:
 
 def queries(spec: VendorSpec) -> st.SearchStrategy[list[tuple[str, str]]]:
     names = st.sampled_from(spec.query_names + vocabulary(spec.name)[:60]) | hostile_text
-    return st.lists(st.tuples(names, hostile_text), max_size=4)
+    return st.lists(st.tuples(names.filter(lambda n: not _index_like(n)), hostile_text),
+                    max_size=4)
 
 
 def _latin1(value: str) -> bytes:

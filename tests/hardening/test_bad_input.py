@@ -15,8 +15,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from fastapi import FastAPI
 
-from tests.hardening.harness import Judge, Operation, body_operations, operations, probe
+from emulator.app import create_app
+from emulator.core.settings import Settings
+from emulator.core.vendor import Context
+from emulator.testing.transport import in_process_client
+from emulator.thrive import ThriveVendor
+from tests.hardening.harness import THRIVE, Judge, Operation, body_operations, operations, probe
 from tests.hardening.strategies import attack, malformed_bodies, path_ids, raw_escapes
 
 OPS = operations()
@@ -58,3 +64,57 @@ def test_an_encoded_newline_in_a_path_stays_with_the_vendor(judge: Judge, vendor
     case = probe(op, label="newline in the path")
     case.url = NEWLINE_PATHS[vendor]
     judge.send(case)  # a 4xx of the vendor, in the vendor's shape
+
+
+# Query strings and form bodies whose top-level keys are list indexes or empty (`0=x&1=y`,
+# `=x`): a PHP-style reader turns them into a list where it expects an object.
+_PHP_NEST = pytest.mark.xfail(strict=True, reason="ispring wire.php_nest asserts its result is "
+                              "a dict; numeric or empty top-level keys make it a list: an "
+                              "AssertionError, answered as a server error")
+INDEX_KEYS = [
+    ("thrive", "search_users", "query", "0=x&1=y"), ("thrive", "create_user", "form", "=x"),
+    ("dmtd", "list_learners", "query", "=x"), ("dmtd", "create_learner", "form", "0=x"),
+    pytest.param("ispring", "get_users", "query", "0=x&1=y", marks=_PHP_NEST),
+    pytest.param("ispring", "get_users", "query", "=x", marks=_PHP_NEST),
+    pytest.param("ispring", "add_user", "form", "0=x", marks=_PHP_NEST),
+]
+
+
+@pytest.mark.parametrize(("vendor", "name", "where", "pairs"), INDEX_KEYS)
+def test_index_like_top_level_keys(judge: Judge, vendor: str, name: str, where: str,
+                                   pairs: str) -> None:
+    (op,) = [op for op in OPS if op.vendor == vendor and op.name == name]
+    if where == "query":
+        case = probe(op, label="index-like query keys")
+        case.url += f"?{pairs}"
+        judge.send(case)
+    else:
+        judge.send(probe(op, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                         body=pairs.encode(), label="index-like form keys"))
+
+
+class _Failing(ThriveVendor):
+    """Thrive plus one route that fails the way a vendor bug does: an unhandled exception."""
+
+    def build_app(self, ctx: Context) -> FastAPI:
+        app = super().build_app(ctx)
+
+        def fail() -> None:
+            raise RuntimeError("a vendor bug")
+
+        app.add_api_route("/rest/v1/failing", fail)
+        app.router.routes.insert(0, app.router.routes.pop())  # before the catch-all
+        return app
+
+
+@pytest.mark.xfail(strict=True, reason="core VendorGate: the vendor FastAPI app's "
+                   "ServerErrorMiddleware sends Starlette's plain-text 500 before re-raising, so "
+                   "the gate finds the response started and cuts the connection (in-process) or "
+                   "the client gets text/plain 'Internal Server Error' (live)")
+def test_an_unhandled_vendor_error_is_the_vendors_500() -> None:
+    app = create_app(Settings(memory=True, access_log=False), vendors=[_Failing()])
+    with in_process_client(app) as http:
+        response = http.get("/thrive/rest/v1/failing", headers=THRIVE.auth)
+    assert response.status_code == 500
+    assert response.json() == {"status": 500, "error": "Internal Server Error",
+                               "message": "Internal Server Error"}
