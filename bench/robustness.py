@@ -102,7 +102,7 @@ def bad_input(examples: int) -> dict[str, Any]:
             client.delete("/_emulator/journal")
             judge = Judge(client, app.state.ctx)
             checks: list[tuple[str, Callable[[], None]]] = [
-                ("generated", partial(attack, judge, op, examples))]
+                ("generated", partial(attack, judge, op, examples, shrink=False))]
             if op in body_operations():
                 checks.append(("malformed bodies", partial(malformed_bodies, judge, op)))
             if op.params:

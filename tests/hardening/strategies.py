@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import xmltodict
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.hardening.harness import (
@@ -308,11 +308,15 @@ def raw_escapes(judge: Judge, op: Operation) -> None:
     judge.send(case)
 
 
-def attack(judge: Judge, op: Operation, examples: int) -> None:
-    """`examples` generated hostile requests (derandomized: the same ones on every run)."""
+def attack(judge: Judge, op: Operation, examples: int, *, shrink: bool = True) -> None:
+    """`examples` generated hostile requests (derandomized: the same ones on every run).
+
+    `shrink=False` reports a failure as found, without minimising it (the bench: it wants the
+    count, and shrinking a failure can take minutes)."""
+    phases = list(Phase) if shrink else [Phase.explicit, Phase.reuse, Phase.generate]
 
     @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+              suppress_health_check=list(HealthCheck), phases=phases)
     @given(case=hostile_requests(op))
     def run(case: Probe) -> None:
         judge.send(case)
