@@ -104,6 +104,12 @@ def install_error_handlers(
             error = EmulatorError(str(exc.detail), status=exc.status_code)
         return render(request, error)
 
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette sends this from its outermost layer and then re-raises; the vendor gate
+        # sees the answer complete and only logs the exception.
+        return render(request, InternalError())
+
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(EmulatorError, emulator_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -74,6 +74,11 @@ class HostRouter:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if any(c in scope["path"] for c in "\r\n"):
+                # Routing patterns stop at line breaks, so a decoded %0A would drop a request
+                # out of its vendor; kept escaped, it is just an unknown id there.
+                scope = dict(scope)
+                scope["path"] = scope["path"].replace("\r", "%0D").replace("\n", "%0A")
             vendor = self.vendor_for_host(_header(scope, b"host") or "")
             path: str = scope["path"]
             if vendor and not path.startswith("/_emulator"):
@@ -226,12 +231,14 @@ class VendorGate:
 
     async def _serve(self, scope: Scope, receive: Receive, downstream: Send,
                      request: Request) -> None:
-        started = False
+        started = completed = False
 
         async def send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, completed
             if message["type"] == "http.response.start":
                 started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                completed = True
             await downstream(message)
 
         try:
@@ -254,6 +261,8 @@ class VendorGate:
             await self.vendor.render_error(request, exc)(scope, receive, send)
         except Exception as exc:
             error_log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            if completed:
+                return  # the vendor's 500 already went out (Starlette re-raises after it)
             if started:
                 raise FaultDisconnect() from exc
             await self.vendor.render_error(request, InternalError())(scope, receive, send)

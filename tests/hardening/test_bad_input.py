@@ -54,9 +54,6 @@ NEWLINE_PATHS = {"thrive": "/thrive/rest/v1/assignments/%0A/enrolments",
                  "ispring": "/ispring/user/%0A/v2", "dmtd": "/dmtd/1/%0A/learner"}
 
 
-@pytest.mark.xfail(strict=True, reason="core app.create_app mounts vendors with Starlette's Mount, "
-                   "whose path regex ('.*') does not match a newline: a path carrying %0A falls "
-                   "out of the vendor to the root 404 {'error': 'Not a vendor path'}")
 @pytest.mark.parametrize("vendor", sorted(NEWLINE_PATHS))
 def test_an_encoded_newline_in_a_path_stays_with_the_vendor(judge: Judge, vendor: str) -> None:
     (op,) = [op for op in OPS if op.vendor == vendor and op.name in (
@@ -107,10 +104,6 @@ class _Failing(ThriveVendor):
         return app
 
 
-@pytest.mark.xfail(strict=True, reason="core VendorGate: the vendor FastAPI app's "
-                   "ServerErrorMiddleware sends Starlette's plain-text 500 before re-raising, so "
-                   "the gate finds the response started and cuts the connection (in-process) or "
-                   "the client gets text/plain 'Internal Server Error' (live)")
 def test_an_unhandled_vendor_error_is_the_vendors_500() -> None:
     app = create_app(Settings(memory=True, access_log=False), vendors=[_Failing()])
     with in_process_client(app) as http:
