@@ -31,7 +31,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -58,7 +57,7 @@ from tests.hardening.harness import (  # noqa: E402
 from tests.hardening.live import Server, integrity, stream_until_answered  # noqa: E402
 from tests.hardening.strategies import attack, malformed_bodies, path_ids  # noqa: E402
 from tests.hardening.test_crash import crash_round  # noqa: E402
-from tests.hardening.test_floods import FLOODS  # noqa: E402
+from tests.hardening.test_floods import FLOODS, stall_while  # noqa: E402
 from tests.hardening.test_xml_attacks import Listener, attacks  # noqa: E402
 from tests.hardening.workload import audit, counts, run_clients  # noqa: E402
 
@@ -224,26 +223,13 @@ def floods(tmp: Path) -> dict[str, Any]:
         for vendor, op in sorted(targets.items()):
             spec = SPECS[vendor]
             for label, (content_type, body) in FLOODS.items():
-                result: dict[str, Any] = {}
-
-                def send(op: Any = op, spec: Any = spec, content_type: str = content_type,
-                         body: bytes = body, result: dict[str, Any] = result) -> None:
-                    started = time.perf_counter()
-                    response = httpx.post(server.url + spec.url(op), content=body, timeout=300,
-                                          headers={**spec.auth, "Content-Type": content_type})
-                    result.update(status=response.status_code,
-                                  seconds=time.perf_counter() - started)
-
-                thread = threading.Thread(target=send)
-                thread.start()
-                time.sleep(0.05)
-                worst = 0.0
-                while thread.is_alive():
-                    started = time.perf_counter()
-                    httpx.get(f"{server.url}/_emulator/health", timeout=300)
-                    worst = max(worst, time.perf_counter() - started)
-                    time.sleep(0.01)
-                thread.join()
+                started = time.perf_counter()
+                worst, response = stall_while(
+                    partial(httpx.post, server.url + spec.url(op), content=body, timeout=300,
+                            headers={**spec.auth, "Content-Type": content_type}),
+                    partial(httpx.get, f"{server.url}/_emulator/health", timeout=300))
+                result = {"status": response.status_code,
+                          "seconds": time.perf_counter() - started}
                 figures[f"{vendor} {label}"] = {"status": result["status"],
                                                 "seconds": round(result["seconds"], 2),
                                                 "stall_s": round(worst, 2)}

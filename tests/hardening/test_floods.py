@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -28,26 +30,36 @@ FLOODS = {
 MAX_STALL = 2.0
 
 
-def worst_stall(client: httpx.Client, judge: Judge, op: Operation, content_type: str,
-                body: bytes) -> tuple[float, httpx.Response]:
-    """Send the flood in a thread; meanwhile ping the control plane and keep the worst wait."""
-    result: dict[str, httpx.Response] = {}
+T = TypeVar("T")
 
-    def flood() -> None:
-        result["response"] = judge.send(probe(op, headers={"Content-Type": content_type},
-                                              body=body, label="flood"))
 
-    thread = threading.Thread(target=flood)
+def stall_while(task: Callable[[], T], ping: Callable[[], object]) -> tuple[float, T]:
+    """Run `task` in a thread; meanwhile `ping` again and again and keep its worst time.
+    (worst ping seconds, what the task returned)."""
+    result: list[T] = []
+    thread = threading.Thread(target=lambda: result.append(task()))
     thread.start()
     worst = 0.0
     time.sleep(0.05)
     while thread.is_alive():
         started = time.perf_counter()
-        assert client.get("/_emulator/health").status_code == 200
+        ping()
         worst = max(worst, time.perf_counter() - started)
         time.sleep(0.01)
     thread.join()
-    return worst, result["response"]
+    assert result, "the task failed"
+    return worst, result[0]
+
+
+def worst_stall(client: httpx.Client, judge: Judge, op: Operation, content_type: str,
+                body: bytes) -> tuple[float, httpx.Response]:
+    """Send the flood in-process; meanwhile ping the control plane."""
+
+    def ping() -> None:
+        assert client.get("/_emulator/health").status_code == 200
+
+    return stall_while(lambda: judge.send(probe(op, headers={"Content-Type": content_type},
+                                                body=body, label="flood")), ping)
 
 
 @pytest.mark.parametrize("label", sorted(FLOODS))
