@@ -22,12 +22,29 @@ _TOTALS: Counter[str] = Counter()
 _KEY = "hardening_cases"
 
 
+KNOWN = "5xx in xfailed tests"
+
+
 def summary(totals: Counter[str]) -> str | None:
-    sent = sum(n for vendor, n in totals.items() if vendor != "5xx")
-    if not sent:
+    vendors = {v: n for v, n in sorted(totals.items()) if not v.startswith("5xx")}
+    if not vendors:
         return None
-    per_vendor = ", ".join(f"{v} {n}" for v, n in sorted(totals.items()) if v != "5xx")
-    return f"hardening: {sent} hostile requests ({per_vendor}); 5xx seen: {totals['5xx']}"
+    per_vendor = ", ".join(f"{v} {n}" for v, n in vendors.items())
+    known = f" (plus {totals[KNOWN]} in xfailed known-bug tests)" if totals[KNOWN] else ""
+    return (f"hardening: {sum(vendors.values())} hostile requests ({per_vendor}); "
+            f"5xx seen: {totals['5xx']}{known}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """5xx answers inside a test marked xfail are a known, reported bug: counted apart."""
+    before = CASES["5xx"]
+    try:
+        return (yield)
+    finally:
+        if item.get_closest_marker("xfail") is not None and CASES["5xx"] > before:
+            CASES[KNOWN] += CASES["5xx"] - before
+            CASES["5xx"] = before
 
 
 @pytest.hookimpl(optionalhook=True)
