@@ -189,8 +189,9 @@ def php_nest(pairs: Iterable[tuple[str, Any]]) -> Tree:
             raise BadRequest(f"Wrong parameters: {key[:64]} is nested too deeply")
         _insert(root, path, value)
     result = _listify(root)
-    assert isinstance(result, dict)
-    return result
+    # Only index-like or empty top-level keys (`0=x&1=y`, `=x`) list-ify the root; no operation
+    # has such parameters, so they are ignored like any unknown field.
+    return result if isinstance(result, dict) else {}
 
 
 def _insert(node: dict[str, Any], path: list[str], value: Any) -> None:
