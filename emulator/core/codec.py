@@ -8,6 +8,7 @@ into dicts by xmltodict. Every XML body the emulator sends is produced by `rende
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -94,10 +95,18 @@ def render_xml(root: str, content: Any, *, declaration: bool = True) -> bytes:
     return text.encode("utf-8")
 
 
+# Characters XML 1.0 cannot carry at all (not even escaped); an echoed client value holding
+# one would make the whole answer unparseable, so it is replaced.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_ready(value: Any) -> Any:
     """xmltodict renders None as an empty element and bool as 'true'; callers decide booleans."""
     if isinstance(value, Mapping):
-        return {k: _xml_ready(v) for k, v in value.items() if v is not None}
+        return {_XML_INVALID.sub("\ufffd", str(k)): _xml_ready(v)
+                for k, v in value.items() if v is not None}
+    if isinstance(value, str):
+        return _XML_INVALID.sub("\ufffd", value)
     if isinstance(value, list | tuple):
         return [_xml_ready(v) for v in value]
     if isinstance(value, bool):

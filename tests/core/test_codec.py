@@ -74,3 +74,9 @@ def test_parse_json_and_media_types() -> None:
 def test_element_floods_stop_at_the_limit(body: bytes, message: str) -> None:
     with pytest.raises(MalformedBody, match=message):
         parse_xml(body)
+
+
+def test_render_xml_replaces_characters_xml_cannot_carry() -> None:
+    body = render_xml("response", {"message": "bad \x08 key", "\x01x": "y"}, declaration=False)
+    assert body == "<response><message>bad \ufffd key</message><\ufffdx>y</\ufffdx></response>" \
+        .encode()
