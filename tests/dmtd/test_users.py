@@ -11,14 +11,10 @@ import pytest
 from fastapi import FastAPI
 
 from emulator.dmtd.backend import DmtdBackend
-from tests.dmtd.conftest import DEMO, assert_response, call, error
+from tests.dmtd.conftest import DEMO, assert_response, call, error, invalid
 
 FRED = {"code": "Code: 1234", "firstName": "Fred", "lastName": "Flintstone",
         "email": "fred@example.com"}
-
-
-def invalid(reason: str) -> dict[str, Any]:
-    return error(f"The body of the request was invalid: {reason}")
 
 
 def create(client: httpx.Client, body: Any) -> httpx.Response:
