@@ -1,7 +1,8 @@
 """Benchmark the emulator as a user runs it (a benchmark, not a test).
 
 Starts `python -m emulator serve` on a free loopback port with a fresh database file and reports:
-cold start (process start → first successful authenticated vendor request, median of 5),
+cold start (process start → first successful authenticated vendor request, median of 5,
+measured by `emulator.testing.ServerProcess`),
 throughput and p50/p99 latency of an authenticated read and write per vendor (32 keep-alive
 connections, 10 s each, from a small asyncio load generator in this process), control-plane
 timings (reset, per-test tenant creation, snapshot restore) and idle RSS. Prints a table and
@@ -19,20 +20,17 @@ import base64
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from emulator.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 THRIVE_BASIC = "Basic " + base64.b64encode(b"eu-west-2_EmuDemo01:thrive-demo-secret").decode()
@@ -104,50 +102,11 @@ def vendor_calls() -> dict[str, tuple[Call, Call]]:
 ISPRING_IDS: dict[str, str] = {}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "EMULATOR_ACCESS_LOG": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--db", str(db),
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_ready(base: str, call: Call, proc: subprocess.Popen[bytes]) -> float:
-    start = time.perf_counter()
-    while True:
-        try:
-            r = httpx.request(call.method, base + call.path, headers=call.headers, timeout=2)
-            if r.status_code in call.ok:
-                return time.perf_counter() - start
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None:
-            raise SystemExit("server exited during start-up")
-        if time.perf_counter() - start > 30:
-            raise SystemExit(f"no successful {call.method} {call.path} within 30 s")
-        time.sleep(0.005)
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def server(db: Path, probe: Call) -> ServerProcess:
+    """The server as a user runs it, quiet (no access log), ready once `probe` succeeds."""
+    return ServerProcess("--log-level", "warning", db=db, env={"EMULATOR_ACCESS_LOG": "false"},
+                         ready_path=probe.path, ready_headers=probe.headers, cwd=ROOT,
+                         start_timeout=120.0)
 
 
 async def load(port: int, call: Call, seconds: float, connections: int) -> Result:
@@ -226,17 +185,14 @@ def main() -> None:
         probe = Call("GET", "/thrive/rest/v1/users", {"Authorization": THRIVE_BASIC})
         starts = []
         for i in range(args.starts):
-            port = free_port()
-            with server(Path(tmp) / f"cold{i}.db", port) as proc:
-                starts.append(wait_ready(f"http://127.0.0.1:{port}", probe, proc))
+            with server(Path(tmp) / f"cold{i}.db", probe) as cold:
+                starts.append(cold.startup_seconds)
         results["cold_start_s"] = round(statistics.median(starts), 3)
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        with server(Path(tmp) / "bench.db", port) as proc, httpx.Client(base_url=base) as http:
-            wait_ready(base, probe, proc)
+        with server(Path(tmp) / "bench.db", probe) as running, \
+                httpx.Client(base_url=running.url) as http:
             time.sleep(1.0)
-            results["idle_rss_mb"] = round(rss_mb(proc.pid), 1)
+            results["idle_rss_mb"] = round(running.rss_kib() / 1024, 1)
             discover(http)
             http.delete("/_emulator/journal")
             results["reset_ms"] = timed(http, "POST", "/_emulator/reset", 20)
@@ -259,10 +215,11 @@ def main() -> None:
                         rows.append({"vendor": vendor, "kind": kind, "name": f"{call.method} "
                                      f"{call.path}", "skipped": f"status {check.status_code}"})
                         continue
-                    res = asyncio.run(load(port, call, args.seconds, args.connections))
+                    res = asyncio.run(load(running.port, call, args.seconds,
+                                           args.connections))
                     rows.append({"vendor": vendor, "kind": kind, **res.row()})
             results["load"] = rows
-            results["rss_after_load_mb"] = round(rss_mb(proc.pid), 1)
+            results["rss_after_load_mb"] = round(running.rss_kib() / 1024, 1)
 
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

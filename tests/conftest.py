@@ -6,7 +6,9 @@ Tests drive the wire: `client` is an httpx client speaking ASGI to the real appl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
 
 import httpx
 import pytest
@@ -24,6 +26,19 @@ def emulator_app() -> FastAPI:
     # Outbound webhook deliveries (iSpring) may only reach this machine.
     return create_app(Settings(memory=True, access_log=False,
                                webhook_hosts=["127.0.0.1", "localhost", "::1"]))
+
+
+@pytest.fixture(scope="module")
+def emulator_with() -> Iterator[Callable[..., httpx.Client]]:
+    """Fresh in-memory emulators with other settings or vendors, closed with the module:
+    `emulator_with(journal_max=3)`, `emulator_with(vendors=[...])`."""
+    with ExitStack() as stack:
+        def make(*, vendors: list[Any] | None = None, **settings: Any) -> httpx.Client:
+            app = create_app(Settings(memory=True, access_log=False, **settings),
+                             vendors=vendors)
+            return stack.enter_context(in_process_client(app))
+
+        yield make
 
 
 @pytest.fixture

@@ -9,11 +9,23 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from emulator.core.vendor import Vendor
+
+class PackFormat(Protocol):
+    """What the store needs to know of a vendor (every `core.vendor.Vendor` provides it).
+
+    A protocol rather than `Vendor` itself, so that this module and `core.vendor` (whose
+    `Context` holds the store) do not import each other.
+    """
+
+    @property
+    def fixture_model(self) -> type[BaseModel]: ...
+
+    @property
+    def default_fixture(self) -> str: ...
 
 
 class FixtureError(Exception):
@@ -27,7 +39,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def validate_pack(vendor: Vendor, data: Any, source: str) -> BaseModel:
+def validate_pack(vendor: PackFormat, data: Any, source: str) -> BaseModel:
     try:
         return vendor.fixture_model.model_validate(data)
     except ValidationError as exc:
@@ -40,7 +52,7 @@ def validate_pack(vendor: Vendor, data: Any, source: str) -> BaseModel:
 class FixtureStore:
     """The validated packs of every vendor, by vendor name and pack name."""
 
-    def __init__(self, directory: Path, vendors: Mapping[str, Vendor]) -> None:
+    def __init__(self, directory: Path, vendors: Mapping[str, PackFormat]) -> None:
         self.directory = directory
         self.packs: dict[str, dict[str, BaseModel]] = {name: {} for name in vendors}
         self._vendors = vendors
@@ -51,7 +63,7 @@ class FixtureStore:
                 self.packs[name][path.stem] = self._load(vendor, path)
 
     @staticmethod
-    def _load(vendor: Vendor, path: Path) -> BaseModel:
+    def _load(vendor: PackFormat, path: Path) -> BaseModel:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:

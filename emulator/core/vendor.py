@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel
@@ -14,10 +14,8 @@ from sqlmodel import Session
 from emulator.core.clock import Clock
 from emulator.core.db import Database
 from emulator.core.errors import EmulatorError
+from emulator.core.fixtures import FixtureStore
 from emulator.core.settings import Settings
-
-if TYPE_CHECKING:
-    from emulator.core.fixtures import FixtureStore
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from emulator.core.errors import EmulatorError
 from emulator.core.vendor import Context, Vendor
-from emulator.dmtd import auth, backend, errors, routes, schemas
+from emulator.dmtd import app, auth, backend, errors, schemas
 
 
 class DmtdVendor(Vendor):
@@ -27,7 +27,7 @@ class DmtdVendor(Vendor):
     default_fixture: ClassVar[str] = "iframe"
 
     def build_app(self, ctx: Context) -> FastAPI:
-        return routes.build_app(ctx, self)
+        return app.build_app(ctx)
 
     def render_error(self, request: Request, error: EmulatorError) -> Response:
         return errors.render(request, error)

@@ -3,12 +3,11 @@
 The token names one organization (the tenant). `principal` is the router-level dependency of
 every authenticated route; `iframe_principal` adds the iFrame-programme check of D9 for the
 beta endpoints. Both run before any header, query or body validation (D10 steps 1 and 2).
-
-No `from __future__ import annotations`: FastAPI resolves the annotations of the closures that
-`dependencies()` returns, and those name a local function.
+Routes receive the organization as `Org` or `IframeOrg`.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
+
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -74,13 +73,21 @@ def require_iframe(principal: Principal) -> Principal:
     return principal
 
 
-def dependencies(ctx: Context) -> tuple[Callable[..., Principal], Callable[..., Principal]]:
-    """(principal, iframe_principal) bound to `ctx`; FastAPI runs each once per request."""
+def context(request: Request) -> Context:
+    """The emulator the DMTD sub-app serving `request` belongs to (set by `build_app`)."""
+    ctx = request.app.state.ctx
+    assert isinstance(ctx, Context)
+    return ctx
 
-    def principal(request: Request) -> Principal:
-        return authenticate(ctx, request)
 
-    def iframe_principal(org: Annotated[Principal, Depends(principal)]) -> Principal:
-        return require_iframe(org)
+def principal(request: Request) -> Principal:
+    """The router-level dependency; FastAPI runs it once per request."""
+    return authenticate(context(request), request)
 
-    return principal, iframe_principal
+
+def iframe_principal(org: Annotated[Principal, Depends(principal)]) -> Principal:
+    return require_iframe(org)
+
+
+Org = Annotated[Principal, Depends(principal)]
+IframeOrg = Annotated[Principal, Depends(iframe_principal)]

@@ -1,4 +1,5 @@
-"""DMTD wire shapes: request bodies, response bodies and the fixture-pack model.
+"""DMTD wire pieces every resource shares: strict field types, body parsing, identity
+references, and the fixture-pack model.
 
 Request bodies follow D5-D7 and D24: a body is a JSON object whatever its Content-Type, an
 empty body counts as `{}` (`EMPTY_BODY_IS_EMPTY_OBJECT`), unknown fields are ignored, JSON
@@ -24,35 +25,22 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from emulator.core.clock import as_utc, iso
+from emulator.core.clock import as_utc
 from emulator.dmtd import content
 from emulator.dmtd.errors import BadRequest
-from emulator.dmtd.models import (
-    DmtdAssessment,
-    DmtdAuthorization,
-    DmtdLearner,
-    DmtdPurchase,
-    DmtdScore,
-    DmtdUser,
-)
 
 CODE_MAX = 191  # DMTD's documented limit for learner and user codes (§4.3)
 TEXT_MAX = 255  # emulator bound for other strings (names, email, colour)
 EMPTY_BODY_IS_EMPTY_OBJECT = True
 INVALID_BODY = "The body of the request was invalid"
-SYSTEM_DOMAINS = ("vbmapp", "efl")
-PRODUCT_TYPES = ("assessment", "training")
-TRAINING_PRODUCTS = ("conducting",)
-ROLES = ("teacher", "observer")
-GENDERS = (1, 2)
 
 M = TypeVar("M", bound=BaseModel)
 
 
 # ---------------------------------------------------------------- field validators (D5, D6, D24)
 
-def _text(*, required: bool, max_length: int = TEXT_MAX,
-          check: Callable[[str], str | None] | None = None) -> Callable[[Any], str | None]:
+def text_field(*, required: bool, max_length: int = TEXT_MAX,
+               check: Callable[[str], str | None] | None = None) -> Callable[[Any], str | None]:
     def validate(value: Any) -> str | None:
         if value is None and not required:
             return None
@@ -77,7 +65,7 @@ def _code_problem(value: str) -> str | None:
     return "must not be empty" if value == "" else None
 
 
-def _choice(allowed: tuple[str, ...], *, default: str | None = None) -> Callable[[Any], str | None]:
+def choice(allowed: tuple[str, ...], *, default: str | None = None) -> Callable[[Any], str | None]:
     def validate(value: Any) -> str | None:
         if value is None:
             if default is None:
@@ -89,32 +77,17 @@ def _choice(allowed: tuple[str, ...], *, default: str | None = None) -> Callable
     return validate
 
 
-def _optional_choice(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
+def optional_choice(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
     def validate(value: Any) -> str | None:
-        return None if value is None else _choice(allowed)(value)
+        return None if value is None else choice(allowed)(value)
     return validate
 
 
-def _integer(value: Any) -> int | None:
+def strict_integer(value: Any) -> int | None:
     # bool is an int subclass in Python but not an integer on the wire.
     if value is None or type(value) is int:
         return value
     raise ValueError("must be an integer")
-
-
-def _gender(value: Any) -> int | None:
-    if value is None or (type(value) is int and value in GENDERS):
-        return value
-    raise ValueError("must be 1 (male) or 2 (female)")
-
-
-def _is_active(value: Any) -> bool | int:
-    """D6: true, false, 1 or 0, kept in the JSON type it came in."""
-    if value is None:
-        return True
-    if isinstance(value, bool) or (type(value) is int and value in (0, 1)):
-        return value
-    raise ValueError("must be true, false, 1 or 0")
 
 
 def parse_date(value: str) -> date:
@@ -137,90 +110,21 @@ def parse_datetime(value: str) -> datetime:
     return as_utc(parsed).replace(microsecond=0)
 
 
-def _date_of_birth(value: Any) -> date:
-    if not isinstance(value, str):
-        raise ValueError("must be a date string (YYYY-MM-DD)")
-    return parse_date(value)
-
-
-def _start_date(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date-time string")
-    return parse_datetime(value)
-
-
-Code = Annotated[str | None, PlainValidator(_text(required=False, max_length=CODE_MAX,
+Code = Annotated[str | None, PlainValidator(text_field(required=False, max_length=CODE_MAX,
                                                   check=_code_problem))]
-RequiredName = Annotated[str, PlainValidator(_text(required=True))]
-OptionalText = Annotated[str | None, PlainValidator(_text(required=False))]
-Email = Annotated[str, PlainValidator(_text(required=True, check=_email_problem))]
-Locale = Annotated[str, PlainValidator(_choice(content.LOCALES, default="en"))]
-Integer = Annotated[int | None, PlainValidator(_integer)]
+RequiredName = Annotated[str, PlainValidator(text_field(required=True))]
+OptionalText = Annotated[str | None, PlainValidator(text_field(required=False))]
+Email = Annotated[str, PlainValidator(text_field(required=True, check=_email_problem))]
+Locale = Annotated[str, PlainValidator(choice(content.LOCALES, default="en"))]
+Integer = Annotated[int | None, PlainValidator(strict_integer)]
 
 
 # ---------------------------------------------------------------------------- request bodies
 
-class _In(BaseModel):
+class WireIn(BaseModel):
+    """A request body: unknown fields ignored, exact JSON types, immutable (D24)."""
+
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
-
-
-class UserIn(_In):
-    """`POST /1/user` (§5.1)."""
-
-    code: Code = None
-    first_name: RequiredName = Field(alias="firstName")
-    last_name: RequiredName = Field(alias="lastName")
-    email: Email
-    locale: Locale = "en"
-
-
-class LearnerIn(_In):
-    """`POST /1/learner` (§5.2)."""
-
-    code: Code = None
-    color: OptionalText = None
-    date_of_birth: Annotated[date, PlainValidator(_date_of_birth)] = Field(alias="dateOfBirth")
-    first_name: OptionalText = Field(default=None, alias="firstName")
-    last_name: OptionalText = Field(default=None, alias="lastName")
-    gender: Annotated[int | None, PlainValidator(_gender)] = None
-    is_active: Annotated[bool | int, PlainValidator(_is_active)] = Field(default=True,
-                                                                         alias="isActive")
-
-
-class UserChoice(_In):
-    """The user of `/1/authorize`: `userId` or `userCode` ([R] adds `role`)."""
-
-    user_id: Integer = Field(default=None, alias="userId")
-    user_code: Code = Field(default=None, alias="userCode")
-    role: Annotated[str, PlainValidator(_choice(ROLES, default="teacher"))] = "teacher"
-
-
-class AssessmentIn(_In):
-    """`POST` and `PATCH /1/assessment` (§5.7, §5.9); `null` counts as not given."""
-
-    start_date: Annotated[datetime | None, PlainValidator(_start_date)] = Field(
-        default=None, alias="startDate")
-    color: OptionalText = None
-
-
-class PurchaseIn(_In):
-    """`POST /1/purchase` (§5.10, D21)."""
-
-    system_domain: Annotated[str, PlainValidator(_choice(SYSTEM_DOMAINS))] = Field(
-        alias="systemDomain")
-    product_type: Annotated[str, PlainValidator(_choice(PRODUCT_TYPES))] = Field(
-        alias="productType")
-    locale: Annotated[str, PlainValidator(_choice(content.LOCALES))]
-    training_product: Annotated[str | None, PlainValidator(_optional_choice(
-        TRAINING_PRODUCTS))] = Field(default=None, alias="trainingProduct")
-
-    @model_validator(mode="after")
-    def _training_needs_product(self) -> PurchaseIn:
-        if self.product_type == "training" and self.training_product is None:
-            raise ValueError("trainingProduct is required when productType is 'training'")
-        return self
 
 
 def _reason(err: ErrorDetails) -> str:
@@ -275,163 +179,8 @@ def pick_ref(id_field: str, id_value: int | None, code_field: str,
     return None
 
 
-# ---------------------------------------------------------------------------- response bodies
-
-def user_out(user: DmtdUser) -> dict[str, Any]:
-    """The [C] v7 `POST /1/user` response."""
-    return {"id": user.id, "code": user.code, "firstName": user.first_name,
-            "lastName": user.last_name, "email": user.email, "locale": user.locale}
-
-
-def learner_out(learner: DmtdLearner, organization_id: int) -> dict[str, Any]:
-    """The [C] `POST /1/learner` response, also each element of `GET /1/learner` (D18)."""
-    is_active: bool | int = int(learner.is_active) if learner.is_active_numeric \
-        else learner.is_active
-    return {
-        "gender": learner.gender, "color": learner.color, "firstName": learner.first_name,
-        "id": learner.id, "code": learner.code,
-        "dateOfBirth": f"{learner.date_of_birth.isoformat()}T00:00:00Z",
-        "isActive": is_active, "organizationId": organization_id,
-        "updatedAt": iso(learner.updated_at), "createdAt": iso(learner.created_at),
-        "lastName": learner.last_name,
-    }
-
-
 def full_name(first: str | None, last: str | None) -> str | None:
     return " ".join(part for part in (first, last) if part) or None
-
-
-def authorizations_out(learner: DmtdLearner, organization_name: str,
-                       entries: list[tuple[DmtdAuthorization, DmtdUser]]) -> dict[str, Any]:
-    """D17: the [R] `GET /1/authorize` keys, integer ids and [C] timestamps."""
-    return {
-        "success": True,
-        "learnerId": learner.id,
-        "learnerName": full_name(learner.first_name, learner.last_name),
-        "groupName": f"Reseller Access - {organization_name}",
-        "authorizations": [
-            {"userId": user.id, "email": user.email,
-             "name": full_name(user.first_name, user.last_name),
-             "role": grant.role.capitalize(), "authorizedAt": iso(grant.authorized_at),
-             "authorizedById": learner.owner_id}
-            for grant, user in entries
-        ],
-        "count": len(entries),
-    }
-
-
-def assessment_out(assessment: DmtdAssessment) -> dict[str, Any]:
-    """The [C] `POST /1/assessment` shape, also the `PATCH` response (D22)."""
-    return {"id": assessment.id, "color": assessment.color,
-            "startDate": iso(assessment.start_date), "learnerId": assessment.learner_id}
-
-
-def _number(value: float) -> int | float:
-    return int(value) if value == int(value) else value
-
-
-def score_out(score: DmtdScore) -> dict[str, Any]:
-    """§5.8: milestone (and EESA) entries carry the group as `area` and the area as `group`;
-    barrier and transition entries have no group."""
-    out: dict[str, Any] = {"score": _number(score.score), "timestamp": iso(score.timestamp)}
-    if score.group is None:
-        out["area"] = score.area
-    else:
-        out["area"], out["group"] = score.group, score.area
-    out["questionNum"] = score.question_num
-    return out
-
-
-@dataclass(frozen=True)
-class AssessmentFlags:
-    """The Boolean query flags of `GET /1/assessment` (D22)."""
-
-    scores: bool = False
-    grids: bool = False
-    grid_scores: bool = False
-    iep: bool = False
-
-
-def assessments_out(items: list[tuple[DmtdAssessment, str | None, list[DmtdScore]]],
-                    flags: AssessmentFlags, iep: list[dict[str, str]]) -> dict[str, Any]:
-    """D22: the [R] envelope keyed by the system domain."""
-    out = []
-    for assessment, assessor, scores in items:
-        item: dict[str, Any] = {"id": assessment.id, "assessor": assessor,
-                                "startDate": iso(assessment.start_date),
-                                "color": assessment.color}
-        if flags.scores:
-            item["scores"] = [score_out(s) for s in scores]
-        if flags.grids:
-            item["grids"] = []
-        if flags.grid_scores:
-            item["grid_scores"] = []
-        if flags.iep:
-            item["iep"] = iep
-        out.append(item)
-    return {"vbmapp": {"assessments": out}}
-
-
-def purchase_out(purchase: DmtdPurchase, organization_id: int) -> dict[str, Any]:
-    """The [C] `POST /1/purchase` response; a training purchase also names its product."""
-    description = {"systemDomain": purchase.system_domain, "productType": purchase.product_type}
-    if purchase.training_product is not None:
-        description["trainingProduct"] = purchase.training_product
-    return {
-        "quantity": 1, "subscriptionLength": {"type": "years", "length": 1},
-        "id": purchase.id, "purchasedProductsGenerated": True,
-        "organizationId": organization_id, "updatedAt": iso(purchase.updated_at),
-        "createdAt": iso(purchase.created_at), "completed": True,
-        "productDescription": description,
-    }
-
-
-def signin_out(user: DmtdUser) -> dict[str, Any]:
-    """D20 (inferred): the temporary token and when it stops working."""
-    assert user.signin_expires_at is not None
-    return {"signinToken": user.signin_token, "expiresAt": iso(user.signin_expires_at)}
-
-
-def protocol_index_out() -> dict[str, Any]:
-    """§5.11: areas, groups (with levels for milestones) and their questions."""
-    areas = []
-    for area, groups in content.protocol().items():
-        out_groups = []
-        for group in groups:
-            entry: dict[str, Any] = {"group": group.group}
-            if group.levels:
-                entry["levels"] = [content.level_name(lvl) for lvl in group.levels]
-            entry["questions"] = [
-                {"questionNum": q.num} if q.level is None else
-                {"questionNum": q.num, "skillCount": q.skill_count,
-                 "level": content.level_name(q.level)}
-                for q in group.questions
-            ]
-            out_groups.append(entry)
-        areas.append({"area": area, "groups": out_groups})
-    return {"areas": areas}
-
-
-def protocol_query_out(group: content.Group, questions: list[content.Question],
-                       locale: str) -> dict[str, Any]:
-    """§5.12: the questions of one group, in the learner's content locale."""
-    out: dict[str, Any] = {"area": group.area, "group": group.group}
-    if group.area == "eesa":
-        out.update(content.eesa_texts(group, locale))
-    out["questions"] = [_question_out(group, q, locale) for q in questions]
-    return out
-
-
-def _question_out(group: content.Group, question: content.Question,
-                  locale: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"questionNum": question.num}
-    if question.level is not None:
-        out["level"] = question.level
-        out["levelTitle"] = content.text(locale, "level_title", level=question.level,
-                                         months=content.LEVEL_MONTHS[question.level])
-    out["example"] = content.text(locale, "example", area=group.area, group=group.group,
-                                  num=question.num)
-    return out
 
 
 # ---------------------------------------------------------------------------- fixture pack

@@ -5,7 +5,7 @@ same through pytest fixtures and is registered automatically on `pip install`.
 """
 
 from emulator.testing.api import Clock, Emulator, EmulatorError, Faults, Journal, Snapshots, Tenant
-from emulator.testing.server import LiveServer
+from emulator.testing.server import LiveServer, ServerProcess, ServerStartError
 
-__all__ = ["Clock", "Emulator", "EmulatorError", "Faults", "Journal", "LiveServer", "Snapshots",
-           "Tenant"]
+__all__ = ["Clock", "Emulator", "EmulatorError", "Faults", "Journal", "LiveServer",
+           "ServerProcess", "ServerStartError", "Snapshots", "Tenant"]

@@ -1,11 +1,10 @@
 """The journal: what was received and sent, filterable, redacted and bounded."""
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
-from emulator.app import create_app
-from emulator.core.settings import Settings
-from emulator.testing.transport import in_process_client
 from tests.helpers import THRIVE_AUTH, THRIVE_UNKNOWN
 
 
@@ -78,12 +77,12 @@ def test_clear(client: httpx.Client) -> None:
     assert client.get("/_emulator/journal").json()["entries"] == []
 
 
-def test_bounded_oldest_dropped_and_bodies_truncated() -> None:
-    app = create_app(Settings(memory=True, access_log=False, journal_max=3, journal_body_max=10))
-    with in_process_client(app) as small:
-        for i in range(5):
-            small.post(f"{THRIVE_UNKNOWN}/{i}", headers=THRIVE_AUTH, content=b"x" * 20)
-        entries = small.get("/_emulator/journal").json()["entries"]
+def test_bounded_oldest_dropped_and_bodies_truncated(
+        emulator_with: Callable[..., httpx.Client]) -> None:
+    small = emulator_with(journal_max=3, journal_body_max=10)
+    for i in range(5):
+        small.post(f"{THRIVE_UNKNOWN}/{i}", headers=THRIVE_AUTH, content=b"x" * 20)
+    entries = small.get("/_emulator/journal").json()["entries"]
     assert [e["path"][-1] for e in entries] == ["2", "3", "4"]
     assert entries[0]["request"]["body"] == "xxxxxxxxxx... [truncated, 20 bytes]"
 

@@ -1,19 +1,16 @@
 """Size limits: oversized bodies, headers and query strings get the vendor's own error shape."""
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
-from emulator.app import create_app
-from emulator.core.settings import Settings
-from emulator.testing.transport import in_process_client
 from tests.helpers import THRIVE_AUTH
 
 
 @pytest.fixture(scope="module")
-def small() -> httpx.Client:
-    app = create_app(Settings(memory=True, access_log=False, max_body_bytes=1000,
-                              max_header_bytes=2000, max_query_bytes=500))
-    return in_process_client(app)
+def small(emulator_with: Callable[..., httpx.Client]) -> httpx.Client:
+    return emulator_with(max_body_bytes=1000, max_header_bytes=2000, max_query_bytes=500)
 
 
 def test_thrive_body_too_large(small: httpx.Client) -> None:

@@ -53,6 +53,11 @@ def error(message: str) -> dict[str, Any]:
     return {"success": False, "message": message}
 
 
+def invalid(reason: str) -> dict[str, Any]:
+    """The 400 body of a request body that fails validation (D7)."""
+    return error(f"The body of the request was invalid: {reason}")
+
+
 def call(client: httpx.Client, method: str, path: str, *, token: str = IFRAME_TOKEN,
          body: Any = None, raw: str | bytes | None = None, params: dict[str, str] | None = None,
          **extra: str | int) -> httpx.Response:

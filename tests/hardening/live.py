@@ -1,114 +1,41 @@
-"""A real server process for the live hardening checks (limits, concurrency, kill -9).
+"""A real server process for the live hardening checks (limits, concurrency, kill -9), and raw
+HTTP/1.1 helpers for what httpx will not send.
 
-`python -m emulator serve` on a free loopback port with a database file, as a user runs it.
-Output goes to a file (an access-log line per request would fill a pipe and stall the server).
-Only the process started here is ever signalled, by its pid.
+`Server` is `emulator.testing.ServerProcess` with a database file and its output in a file
+next to it, as a user runs it. Only the process started here is ever signalled, by its pid.
 """
 
 from __future__ import annotations
 
-import os
 import select
-import signal
 import socket
 import sqlite3
 import subprocess
-import sys
-import time
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
+from emulator.testing import ServerProcess
 from tests.hardening.harness import SPECS, Operation
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class Server(ServerProcess):
+    """The server of the hardening checks, ready once an authenticated vendor request succeeds
+    (not just the health check). The start timeout is generous: on a loaded 2-core CI machine
+    a cold start with worker processes can take tens of seconds."""
 
-
-class Server:
     def __init__(self, db: Path, *args: str, env: dict[str, str] | None = None,
                  log: Path | None = None) -> None:
-        self.db = db
-        self.args = args
-        self.env = {**os.environ, **(env or {})}
-        self.log = log or db.with_suffix(".log")
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.startup_seconds = 0.0
+        super().__init__(*args, db=db, env=env, log=log or db.with_suffix(".log"),
+                         ready_path="/dmtd/1/learner",
+                         ready_headers={"Authorization": "Bearer dmtd-demo-token"}, cwd=ROOT,
+                         start_timeout=120.0)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 120.0) -> Server:
-        """Start and wait until an authenticated vendor request succeeds (not just health).
-
-        The timeout is generous: on a loaded 2-core CI machine a cold start with worker
-        processes can take tens of seconds."""
-        self.port = free_port()
-        started = time.perf_counter()
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "emulator", "serve", "--port", str(self.port),
-                 "--db", str(self.db), *self.args],
-                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=self.env)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                response = httpx.get(f"{self.url}/dmtd/1/learner", timeout=2,
-                                     headers={"Authorization": "Bearer dmtd-demo-token"})
-                if response.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"server did not start:\n{self.output()[-3000:]}")
-            time.sleep(0.02)
-        self.startup_seconds = time.perf_counter() - started
-        return self
-
-    def rss_kib(self) -> int:
-        """Resident memory of the server process (Linux /proc)."""
-        assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
-
-    def kill(self) -> None:
-        """kill -9: no shutdown code runs, exactly like a CI runner killing the job."""
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> int | None:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        return self.proc.returncode
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
+    def proc(self) -> subprocess.Popen[bytes] | None:
+        return self.process
 
 
 def integrity(db: Path) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,9 +18,6 @@ from fastapi import FastAPI, Request
 from sqlalchemy import event, text
 from sqlmodel import Session
 
-from emulator.app import create_app
-from emulator.core.settings import Settings
-from emulator.testing.transport import in_process_client
 from emulator.thrive import ThriveVendor
 from tests.hardening.harness import (
     ISPRING_URL,
@@ -318,9 +315,9 @@ class _TenantLookupFails(ThriveVendor):
         raise ValueError("tenant lookup failed")
 
 
-def test_a_failing_tenant_lookup_never_replaces_the_answer() -> None:
-    app = create_app(Settings(memory=True, access_log=False), vendors=[_TenantLookupFails()])
-    with in_process_client(app) as http:
-        response = http.get("/thrive/rest/v1/users")  # no credentials: auth answers 401
+def test_a_failing_tenant_lookup_never_replaces_the_answer(
+        emulator_with: Callable[..., httpx.Client]) -> None:
+    http = emulator_with(vendors=[_TenantLookupFails()])
+    response = http.get("/thrive/rest/v1/users")  # no credentials: auth answers 401
     assert response.status_code == 401
     assert set(response.json()) == {"status", "error", "message"}

@@ -13,14 +13,13 @@ Two layers per operation (the list comes from the registered routes):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
-from emulator.app import create_app
-from emulator.core.settings import Settings
 from emulator.core.vendor import Context
-from emulator.testing.transport import in_process_client
 from emulator.thrive import ThriveVendor
 from tests.hardening.harness import THRIVE, Judge, Operation, body_operations, operations, probe
 from tests.hardening.strategies import attack, malformed_bodies, path_ids, raw_escapes
@@ -101,10 +100,10 @@ class _Failing(ThriveVendor):
         return app
 
 
-def test_an_unhandled_vendor_error_is_the_vendors_500() -> None:
-    app = create_app(Settings(memory=True, access_log=False), vendors=[_Failing()])
-    with in_process_client(app) as http:
-        response = http.get("/thrive/rest/v1/failing", headers=THRIVE.auth)
+def test_an_unhandled_vendor_error_is_the_vendors_500(
+        emulator_with: Callable[..., httpx.Client]) -> None:
+    http = emulator_with(vendors=[_Failing()])
+    response = http.get("/thrive/rest/v1/failing", headers=THRIVE.auth)
     assert response.status_code == 500
     assert response.json() == {"status": 500, "error": "Internal Server Error",
                                "message": "Internal Server Error"}

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from emulator.testing import ServerProcess
 from tests.thrive.support import AUTH, CONTENTS, FULL_CLIENT, TENANT, basic, bearer
 
 pytestmark = pytest.mark.live
@@ -23,40 +17,10 @@ EXAMPLE = {"audienceId": "engineering", "contentId": CONTENTS["quiz"],
            "completionPeriod": 30, "recurrence": 365}
 
 
-@contextmanager
-def serving(db: Path, *args: str) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", str(port),
-                             "--db", str(db), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/_emulator/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def test_assignment_example_with_basic_and_oauth(tmp_path: Path) -> None:
     # Two worker processes: the token issued by one must work on the other.
-    with serving(tmp_path / "thrive.db", "--workers", "2") as base, \
-            httpx.Client(base_url=f"{base}/thrive") as http:
+    with ServerProcess("--workers", "2", db=tmp_path / "thrive.db") as server, \
+            httpx.Client(base_url=f"{server.url}/thrive") as http:
         with_basic = http.post("/rest/v1/assignments", headers=AUTH, json=EXAMPLE)
         assert with_basic.status_code == 201, with_basic.text
         issued = http.post(f"/oauth2/token/{TENANT}", headers=basic(*FULL_CLIENT),

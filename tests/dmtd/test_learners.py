@@ -14,6 +14,7 @@ from tests.dmtd.conftest import (
     assert_response,
     call,
     error,
+    invalid,
 )
 
 EXAMPLE = {"code": "Code: 1234", "color": "#ffff", "dateOfBirth": "2014-01-01",
@@ -21,10 +22,6 @@ EXAMPLE = {"code": "Code: 1234", "color": "#ffff", "dateOfBirth": "2014-01-01",
 HEADER_REQUIRED = error("X-UserId or X-UserCode is required for iFrame customers")
 HEADER_FORBIDDEN = error("X-UserId and X-UserCode must be omitted by customers outside the "
                          "iFrame programme")
-
-
-def invalid(reason: str) -> dict[str, Any]:
-    return error(f"The body of the request was invalid: {reason}")
 
 
 def learner(id: int, org: int, at: str, *, code: str | None = None, color: str | None = None,

@@ -1,21 +1,20 @@
-"""POST /1/user (fact sheet §5.1, D13, D24)."""
+"""POST /1/user and POST /1/signin (fact sheet §4.6, §5.1, §5.16, D13, D20, D24)."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.dmtd.conftest import DEMO, assert_response, call, error
+from emulator.dmtd.backend import DmtdBackend
+from tests.dmtd.conftest import DEMO, assert_response, call, error, invalid
 
 FRED = {"code": "Code: 1234", "firstName": "Fred", "lastName": "Flintstone",
         "email": "fred@example.com"}
-
-
-def invalid(reason: str) -> dict[str, Any]:
-    return error(f"The body of the request was invalid: {reason}")
 
 
 def create(client: httpx.Client, body: Any) -> httpx.Response:
@@ -121,3 +120,66 @@ def test_deeply_nested_json_is_400(client: httpx.Client, raw: str) -> None:
     # not survive such nesting yet, whatever the vendor answers.
     response = call(client, "POST", "/1/user", raw=raw, Content_Type="text/plain")
     assert_response(response, 400, invalid("malformed JSON"))
+
+
+# ----------------------------------------------------------------------------------- signin
+
+def signin(client: httpx.Client, **extra: str | int) -> httpx.Response:
+    return call(client, "POST", "/1/signin", **extra)
+
+
+def test_signin_token_is_valid_for_24_hours(client: httpx.Client, frozen: str) -> None:
+    response = signin(client, X_UserId=DEMO.alex)
+    token = response.json()["signinToken"]
+    assert isinstance(token, str)
+    assert len(token) >= 24
+    assert_response(response, 200, {"signinToken": token, "expiresAt": "2025-06-20T05:16:09Z"})
+
+
+def test_a_new_token_replaces_the_previous_one(client: httpx.Client,
+                                               emulator_app: FastAPI) -> None:
+    backend = DmtdBackend(emulator_app.state.ctx)
+    first = signin(client, X_UserCode="demo-user-alex").json()["signinToken"]
+    user = backend.signed_in_user("dmtd-demo-iframe", first)
+    assert user is not None
+    assert user.id == DEMO.alex
+    second = signin(client, X_UserId=DEMO.alex).json()["signinToken"]
+    assert second != first
+    assert backend.signed_in_user("dmtd-demo-iframe", first) is None
+    assert backend.signed_in_user("dmtd-demo-iframe", second) is not None
+    assert backend.signed_in_user("dmtd-demo-standard", second) is None
+
+
+def test_token_expires_on_the_emulator_clock(client: httpx.Client,
+                                             emulator_app: FastAPI) -> None:
+    backend = DmtdBackend(emulator_app.state.ctx)
+    token = signin(client, X_UserId=DEMO.jordan).json()["signinToken"]
+    advance = timedelta(hours=23, minutes=59).total_seconds()
+    assert client.post("/_emulator/clock", json={"advance": advance}).status_code == 200
+    assert backend.signed_in_user("dmtd-demo-iframe", token) is not None
+    assert client.post("/_emulator/clock", json={"advance": 60}).status_code == 200
+    assert backend.signed_in_user("dmtd-demo-iframe", token) is None
+
+
+def test_signin_token_is_not_a_bearer_token(client: httpx.Client) -> None:
+    token = signin(client, X_UserId=DEMO.alex).json()["signinToken"]
+    assert_response(call(client, "GET", "/1/learner", token=token), 401,
+                    error("The Bearer token is not valid"))
+
+
+def test_journal_does_not_keep_the_token(client: httpx.Client) -> None:
+    token = signin(client, X_UserId=DEMO.alex).json()["signinToken"]
+    entries = client.get("/_emulator/journal", params={"operation": "signin"}).json()["entries"]
+    assert len(entries) == 1
+    assert token not in json.dumps(entries)
+
+
+@pytest.mark.parametrize(("extra", "status", "expected"), [
+    ({}, 400, error("X-UserId or X-UserCode is required")),
+    ({"X_UserId": "me"}, 400, error("X-UserId must be an integer")),
+    ({"X_UserId": 999999}, 404, error("No user with X-UserId 999999 could be located")),
+    ({"X_UserCode": "ghost"}, 404, error("No user with X-UserCode 'ghost' could be located")),
+])
+def test_signin_failures(client: httpx.Client, extra: dict[str, Any], status: int,
+                         expected: dict[str, Any]) -> None:
+    assert_response(signin(client, **extra), status, expected)

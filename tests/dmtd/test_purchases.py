@@ -7,15 +7,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.dmtd.conftest import DEMO, FROZEN_AT, STANDARD_TOKEN, assert_response, call, error
+from tests.dmtd.conftest import (
+    DEMO,
+    FROZEN_AT,
+    STANDARD_TOKEN,
+    assert_response,
+    call,
+    error,
+    invalid,
+)
 
 EXAMPLE = {"systemDomain": "vbmapp", "productType": "assessment", "locale": "en"}
 TRAINING = {"systemDomain": "vbmapp", "productType": "training", "locale": "es",
             "trainingProduct": "conducting"}
-
-
-def invalid(reason: str) -> dict[str, Any]:
-    return error(f"The body of the request was invalid: {reason}")
 
 
 def purchase(id: int, org: int, description: dict[str, str]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.dmtd.conftest import DEMO, FROZEN_AT, assert_response, call, error
+from tests.dmtd.conftest import DEMO, FROZEN_AT, assert_response, call, error, invalid
 from tests.dmtd.expected import iep
 
 AS_ALEX = {"X_SystemDomain": "vbmapp", "X_UserId": DEMO.alex, "X_LearnerId": DEMO.sam}
@@ -32,10 +32,6 @@ SCORES = [
     {"score": -1, "timestamp": "2025-06-02T06:24:40Z", "area": "tact", "group": "milestones",
      "questionNum": 1},
 ]
-
-
-def invalid(reason: str) -> dict[str, Any]:
-    return error(f"The body of the request was invalid: {reason}")
 
 
 def envelope(*items: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""POST /1/signin and GET /javascripts/iframe_support.js (fact sheet §4.6, §5.15, §5.16,
-D20, D25)."""
+"""GET /javascripts/iframe_support.js, served by the DMTD sub-app without auth (fact sheet
+§5.15, D25)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,10 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-
-from emulator.dmtd.backend import DmtdBackend
-from tests.dmtd.conftest import DEMO, assert_response, call, error
 
 JS_PATH = "/dmtd/javascripts/iframe_support.js"
 FUNCTIONS = {
@@ -28,68 +23,6 @@ FUNCTIONS = {
 }
 
 
-def signin(client: httpx.Client, **extra: str | int) -> httpx.Response:
-    return call(client, "POST", "/1/signin", **extra)
-
-
-def test_signin_token_is_valid_for_24_hours(client: httpx.Client, frozen: str) -> None:
-    response = signin(client, X_UserId=DEMO.alex)
-    token = response.json()["signinToken"]
-    assert isinstance(token, str)
-    assert len(token) >= 24
-    assert_response(response, 200, {"signinToken": token, "expiresAt": "2025-06-20T05:16:09Z"})
-
-
-def test_a_new_token_replaces_the_previous_one(client: httpx.Client,
-                                               emulator_app: FastAPI) -> None:
-    backend = DmtdBackend(emulator_app.state.ctx)
-    first = signin(client, X_UserCode="demo-user-alex").json()["signinToken"]
-    user = backend.signed_in_user("dmtd-demo-iframe", first)
-    assert user is not None
-    assert user.id == DEMO.alex
-    second = signin(client, X_UserId=DEMO.alex).json()["signinToken"]
-    assert second != first
-    assert backend.signed_in_user("dmtd-demo-iframe", first) is None
-    assert backend.signed_in_user("dmtd-demo-iframe", second) is not None
-    assert backend.signed_in_user("dmtd-demo-standard", second) is None
-
-
-def test_token_expires_on_the_emulator_clock(client: httpx.Client,
-                                             emulator_app: FastAPI) -> None:
-    backend = DmtdBackend(emulator_app.state.ctx)
-    token = signin(client, X_UserId=DEMO.jordan).json()["signinToken"]
-    advance = timedelta(hours=23, minutes=59).total_seconds()
-    assert client.post("/_emulator/clock", json={"advance": advance}).status_code == 200
-    assert backend.signed_in_user("dmtd-demo-iframe", token) is not None
-    assert client.post("/_emulator/clock", json={"advance": 60}).status_code == 200
-    assert backend.signed_in_user("dmtd-demo-iframe", token) is None
-
-
-def test_signin_token_is_not_a_bearer_token(client: httpx.Client) -> None:
-    token = signin(client, X_UserId=DEMO.alex).json()["signinToken"]
-    assert_response(call(client, "GET", "/1/learner", token=token), 401,
-                    error("The Bearer token is not valid"))
-
-
-def test_journal_does_not_keep_the_token(client: httpx.Client) -> None:
-    token = signin(client, X_UserId=DEMO.alex).json()["signinToken"]
-    entries = client.get("/_emulator/journal", params={"operation": "signin"}).json()["entries"]
-    assert len(entries) == 1
-    assert token not in json.dumps(entries)
-
-
-@pytest.mark.parametrize(("extra", "status", "expected"), [
-    ({}, 400, error("X-UserId or X-UserCode is required")),
-    ({"X_UserId": "me"}, 400, error("X-UserId must be an integer")),
-    ({"X_UserId": 999999}, 404, error("No user with X-UserId 999999 could be located")),
-    ({"X_UserCode": "ghost"}, 404, error("No user with X-UserCode 'ghost' could be located")),
-])
-def test_signin_failures(client: httpx.Client, extra: dict[str, Any], status: int,
-                         expected: dict[str, Any]) -> None:
-    assert_response(signin(client, **extra), status, expected)
-
-
-# ------------------------------------------------------------------------ iframe_support.js
 
 def test_script_needs_no_auth_and_defines_the_four_functions(client: httpx.Client) -> None:
     response = client.get(JS_PATH)

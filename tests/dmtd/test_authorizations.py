@@ -15,14 +15,11 @@ from tests.dmtd.conftest import (
     assert_response,
     call,
     error,
+    invalid,
 )
 
 NEED_LEARNER = error("X-LearnerId or X-LearnerCode is required")
 NEED_USER = error("The body of the request was invalid: userId or userCode is required")
-
-
-def invalid(reason: str) -> dict[str, Any]:
-    return error(f"The body of the request was invalid: {reason}")
 
 
 def documented_example(client: httpx.Client, token: str = IFRAME_TOKEN,
