@@ -16,7 +16,7 @@ from pydantic import (
 from sqlmodel import col, select
 
 from emulator.thrive import schemas
-from emulator.thrive.base import Body, Unit, new_id
+from emulator.thrive.base import Body, Unit, at_least, each, equal, new_id
 from emulator.thrive.enrolments import LIVE, EnrolmentsOps
 from emulator.thrive.errors import NotFound, Unprocessable
 from emulator.thrive.models import (
@@ -176,16 +176,13 @@ class AssignmentsOps(EnrolmentsOps):
     def list_assignments(self, tenant: str, paging: Paging, *, audience: str | None,
                          updated_since: datetime | None) -> list[Body]:
         with self.unit(tenant) as u:
-            stmt = select(ThriveAssignment).where(ThriveAssignment.tenant_id == tenant)
-            if audience is not None:
-                named = self._audience_by_key(u, audience)
-                # A deleted audience's assignments stay readable under its id.
-                stmt = stmt.where(ThriveAssignment.audience_id == (
-                    named.id if named else audience.lower()))
-            if updated_since is not None:
-                stmt = stmt.where(col(ThriveAssignment.updated_at) >= updated_since)
-            rows, _ = self._page(u, stmt, paging, col(ThriveAssignment.id))
-            return [assignment(r) for r in rows]
+            named = None if audience is None else self._audience_by_key(u, audience)
+            # A deleted audience's assignments stay readable under its id.
+            audience_id = None if audience is None else named.id if named else audience.lower()
+            return self._listed(u, ThriveAssignment, paging, each(assignment), (
+                equal(ThriveAssignment.audience_id, audience_id),
+                at_least(ThriveAssignment.updated_at, updated_since)),
+                (col(ThriveAssignment.id),))[0]
 
     def create_assignment(self, tenant: str, body: AssignmentCreate) -> Body:
         with self.unit(tenant) as u:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -15,8 +15,7 @@ from pydantic import (
 from sqlalchemy import func
 from sqlmodel import col, delete, select
 
-from emulator.thrive import schemas
-from emulator.thrive.base import Body, Unit, new_id
+from emulator.thrive.base import Body, Unit, at_least, flag, new_id
 from emulator.thrive.enrolments import EnrolmentsOps
 from emulator.thrive.errors import Conflict, Forbidden, NotFound, Unprocessable
 from emulator.thrive.models import (
@@ -33,6 +32,7 @@ from emulator.thrive.routing import (
     Query,
     UserId,
     api_router,
+    batch,
     empty,
     endpoint,
     json_body,
@@ -114,6 +114,10 @@ def batch_result(succeeded: list[str], failed: list[tuple[str, str]]) -> dict[st
 # ---------------------------------------------------------------------------------------------
 
 
+# A list change's users: (the key the client sent, the user it names).
+Resolved = list[tuple[str, ThriveUser]]
+
+
 class AudiencesOps(EnrolmentsOps):
     """Audiences, members and managers."""
 
@@ -171,20 +175,18 @@ class AudiencesOps(EnrolmentsOps):
         if u.session.exec(stmt).first() is not None:
             raise Conflict(f"An audience with reference '{reference}' already exists")
 
+    def _audience_views(self, u: Unit, rows: list[ThriveAudience]) -> list[Body]:
+        parents = {p.id: p for p in self._all(u, select(ThriveAudience).where(
+            ThriveAudience.tenant_id == u.tenant,
+            col(ThriveAudience.id).in_({r.parent_id for r in rows if r.parent_id})))}
+        return [audience(r, parents.get(r.parent_id or "")) for r in rows]
+
     def get_audiences(self, tenant: str, paging: Paging, *, api_controlled: bool | None,
                       updated_since: datetime | None) -> Body:
         with self.unit(tenant) as u:
-            stmt = select(ThriveAudience).where(ThriveAudience.tenant_id == tenant)
-            if api_controlled is not None:
-                stmt = stmt.where(col(ThriveAudience.api_controlled).is_(api_controlled))
-            if updated_since is not None:
-                stmt = stmt.where(col(ThriveAudience.updated_at) >= updated_since)
-            rows, total = self._page(u, stmt, paging, col(ThriveAudience.id))
-            parents = {p.id: p for p in self._all(u, select(ThriveAudience).where(
-                ThriveAudience.tenant_id == tenant,
-                col(ThriveAudience.id).in_({r.parent_id for r in rows if r.parent_id})))}
-            views = [audience(r, parents.get(r.parent_id or "")) for r in rows]
-            return schemas.envelope(views, total, paging)
+            return self._enveloped(u, ThriveAudience, paging, self._audience_views, (
+                flag(ThriveAudience.api_controlled, api_controlled),
+                at_least(ThriveAudience.updated_at, updated_since)), (col(ThriveAudience.id),))
 
     def get_audience(self, tenant: str, key: str) -> Body:
         with self.unit(tenant) as u:
@@ -246,19 +248,19 @@ class AudiencesOps(EnrolmentsOps):
                                                       col(model.audience_id) == row.id))
             u.session.delete(row)
 
+    def _member_views(self, u: Unit, rows: list[ThriveMember]) -> list[Body]:
+        users = self._users_by_id(u, [m.user_id for m in rows])
+        return [member(users[m.user_id]) for m in rows]
+
     def get_audience_members(self, tenant: str, key: str, paging: Paging) -> Body:
         with self.unit(tenant) as u:
             row = self._audience(u, key)
-            stmt = select(ThriveMember).where(ThriveMember.tenant_id == tenant,
-                                              ThriveMember.audience_id == row.id)
-            members, total = self._page(u, stmt, paging, col(ThriveMember.added_at),
-                                        col(ThriveMember.user_id))
-            users = self._users_by_id(u, [m.user_id for m in members])
-            return schemas.envelope([member(users[m.user_id]) for m in members], total, paging)
+            return self._enveloped(u, ThriveMember, paging, self._member_views,
+                                   (ThriveMember.audience_id == row.id,),
+                                   (col(ThriveMember.added_at), col(ThriveMember.user_id)))
 
-    def _resolve_all(self, u: Unit, keys: list[str]) -> tuple[list[tuple[str, ThriveUser]],
-                                                               list[tuple[str, str]]]:
-        found: list[tuple[str, ThriveUser]] = []
+    def _resolve_all(self, u: Unit, keys: list[str]) -> tuple[Resolved, list[tuple[str, str]]]:
+        found: Resolved = []
         failed: list[tuple[str, str]] = []
         for key in keys:
             user = self._resolve_user(u, key)
@@ -290,25 +292,33 @@ class AudiencesOps(EnrolmentsOps):
                 col(ThriveEnrolment.assignment_id).in_(assignment_ids),
                 col(ThriveEnrolment.user_id).in_(user_ids))))
 
-    def add_audience_members(self, tenant: str, key: str,
-                             body: MemberList) -> tuple[int, Body]:
+    def _change_list(self, tenant: str, key: str, keys: list[str],
+                     apply: Callable[[Unit, ThriveAudience, Resolved], None]) -> tuple[int, Body]:
+        """Every member and manager list add or replace: resolve the users named by email, ref
+        or id, apply the change to those found; 200, or 207 naming the keys not found."""
         with self.unit(tenant) as u:
             row = self._writable_audience(u, key)
-            self._refresh(u)
-            found, failed = self._resolve_all(u, body.root)
-            self._join(u, row, [user.id for _, user in found])
+            found, failed = self._resolve_all(u, keys)
+            apply(u, row, found)
             return (207 if failed else 200), batch_result([k for k, _ in found], failed)
+
+    def _add_members(self, u: Unit, row: ThriveAudience, found: Resolved) -> None:
+        self._refresh(u)
+        self._join(u, row, [user.id for _, user in found])
+
+    def _replace_members(self, u: Unit, row: ThriveAudience, found: Resolved) -> None:
+        self._refresh(u)
+        keep = {user.id for _, user in found}
+        self._leave(u, row, [i for i in self._member_ids(u, row.id) if i not in keep])
+        self._join(u, row, [user.id for _, user in found])
+
+    def add_audience_members(self, tenant: str, key: str,
+                             body: MemberList) -> tuple[int, Body]:
+        return self._change_list(tenant, key, body.root, self._add_members)
 
     def replace_audience_members(self, tenant: str, key: str,
                                  body: MemberList) -> tuple[int, Body]:
-        with self.unit(tenant) as u:
-            row = self._writable_audience(u, key)
-            self._refresh(u)
-            found, failed = self._resolve_all(u, body.root)
-            keep = {user.id for _, user in found}
-            self._leave(u, row, [i for i in self._member_ids(u, row.id) if i not in keep])
-            self._join(u, row, [user.id for _, user in found])
-            return (207 if failed else 200), batch_result([k for k, _ in found], failed)
+        return self._change_list(tenant, key, body.root, self._replace_members)
 
     def remove_audience_member(self, tenant: str, key: str, user_key: str) -> None:
         with self.unit(tenant) as u:
@@ -331,35 +341,35 @@ class AudiencesOps(EnrolmentsOps):
             users = self._users_by_id(u, [m.user_id for m in managers])
             return [manager(users[m.user_id], m.permissions) for m in managers]
 
-    def _set_managers(self, u: Unit, row: ThriveAudience, items: list[ManagerInput],
-                      *, replace: bool) -> tuple[int, Body]:
-        found, failed = self._resolve_all(u, [item.reference for item in items])
+    def _managers_changer(self, items: list[ManagerInput], *,
+                          replace: bool) -> Callable[[Unit, ThriveAudience, Resolved], None]:
         rights = {item.reference: item.permissions for item in items}
-        current = {m.user_id: m for m in self._managers(u, row.id)}
-        chosen: dict[str, dict[str, Any]] = {}
-        for key, user in found:
-            chosen[user.id] = rights[key].wire(structure=row.category == "structure")
-        for user_id, manager in current.items():
-            if replace and user_id not in chosen:
-                u.session.delete(manager)
-        for user_id, permissions in chosen.items():
-            manager = current.get(user_id) or ThriveManager(
-                tenant_id=u.tenant, audience_id=row.id, user_id=user_id, added_at=u.now)
-            manager.permissions = permissions
-            u.session.add(manager)
-        return (207 if failed else 200), batch_result([k for k, _ in found], failed)
+
+        def apply(u: Unit, row: ThriveAudience, found: Resolved) -> None:
+            current = {m.user_id: m for m in self._managers(u, row.id)}
+            chosen: dict[str, dict[str, Any]] = {}
+            for key, user in found:
+                chosen[user.id] = rights[key].wire(structure=row.category == "structure")
+            for user_id, held in current.items():
+                if replace and user_id not in chosen:
+                    u.session.delete(held)
+            for user_id, permissions in chosen.items():
+                held = current.get(user_id) or ThriveManager(
+                    tenant_id=u.tenant, audience_id=row.id, user_id=user_id, added_at=u.now)
+                held.permissions = permissions
+                u.session.add(held)
+
+        return apply
 
     def add_audience_managers(self, tenant: str, key: str,
                               body: ManagerList) -> tuple[int, Body]:
-        with self.unit(tenant) as u:
-            return self._set_managers(u, self._writable_audience(u, key), body.root,
-                                      replace=False)
+        return self._change_list(tenant, key, [item.reference for item in body.root],
+                                 self._managers_changer(body.root, replace=False))
 
     def replace_audience_managers(self, tenant: str, key: str,
                                   body: ManagerList) -> tuple[int, Body]:
-        with self.unit(tenant) as u:
-            return self._set_managers(u, self._writable_audience(u, key), body.root,
-                                      replace=True)
+        return self._change_list(tenant, key, [item.reference for item in body.root],
+                                 self._managers_changer(body.root, replace=True))
 
     def remove_audience_manager(self, tenant: str, key: str, user_key: str) -> None:
         with self.unit(tenant) as u:
@@ -453,8 +463,7 @@ def add_audience_members(principal: Auth, backend: Backend, audience_id: Audienc
 
     Doc: /apidocs/adds-users-to-an-audiences-members-list.
     """
-    status, result = backend.add_audience_members(principal.tenant_id, audience_id, body)
-    return ok(result, status)
+    return batch(backend.add_audience_members(principal.tenant_id, audience_id, body))
 
 
 @endpoint(router, "PATCH", f"{V1}/audiences/{{audienceId}}/members")
@@ -466,8 +475,7 @@ def replace_audience_members(principal: Auth, backend: Backend, audience_id: Aud
     Doc: /apidocs/replaces-an-audiences-members-list-with-the-given-list-of-users-does-not-
     support-an-empty-array.
     """
-    status, result = backend.replace_audience_members(principal.tenant_id, audience_id, body)
-    return ok(result, status)
+    return batch(backend.replace_audience_members(principal.tenant_id, audience_id, body))
 
 
 @endpoint(router, "DELETE", f"{V1}/audiences/{{audienceId}}/members/{{userRef}}")
@@ -501,8 +509,7 @@ def add_audience_managers(principal: Auth, backend: Backend, audience_id: Audien
     Doc: /apidocs/replaces-an-audiences-manger-list-with-the-given-list-of-managers-does-not-
     support-an-empty-array (A11).
     """
-    status, result = backend.add_audience_managers(principal.tenant_id, audience_id, body)
-    return ok(result, status)
+    return batch(backend.add_audience_managers(principal.tenant_id, audience_id, body))
 
 
 @endpoint(router, "PATCH", f"{V1}/audiences/{{audienceId}}/managers")
@@ -514,8 +521,7 @@ def replace_audience_managers(principal: Auth, backend: Backend, audience_id: Au
     Doc: /apidocs/replaces-an-audiences-manger-list-with-the-given-list-of-managers-does-not-
     support-an-empty-array.
     """
-    status, result = backend.replace_audience_managers(principal.tenant_id, audience_id, body)
-    return ok(result, status)
+    return batch(backend.replace_audience_managers(principal.tenant_id, audience_id, body))
 
 
 @endpoint(router, "DELETE", f"{V1}/audiences/{{audienceId}}/managers/{{userId}}")

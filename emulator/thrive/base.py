@@ -70,15 +70,15 @@ def new_id(u: Unit) -> str:
 
 
 def at_least(column: Any, value: Any) -> Any:
-    return None if value is None else col(column) >= value
+    return None if value is None else column >= value
 
 
 def at_most(column: Any, value: Any) -> Any:
-    return None if value is None else col(column) <= value
+    return None if value is None else column <= value
 
 
 def equal(column: Any, value: Any) -> Any:
-    return None if value is None else col(column) == value
+    return None if value is None else column == value
 
 
 def flag(column: Any, value: bool | None) -> Any:

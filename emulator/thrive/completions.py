@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Path, Response
 from sqlmodel import col, select
 
-from emulator.thrive.base import Body, new_id
+from emulator.thrive.base import Body, at_least, at_most, each, equal, flag, new_id
 from emulator.thrive.enrolments import COMPLETED_ACTIVITY, LIVE, EnrolmentsOps
 from emulator.thrive.errors import Unprocessable
 from emulator.thrive.models import (
@@ -71,19 +71,12 @@ class CompletionsOps(EnrolmentsOps):
                          user_id: str | None, is_rpl: bool | None, start: datetime | None,
                          end: datetime | None) -> list[Body]:
         with self.unit(tenant) as u:
-            stmt = select(ThriveCompletion).where(ThriveCompletion.tenant_id == tenant)
-            if content_id is not None:
-                stmt = stmt.where(ThriveCompletion.content_id == content_id.lower())
-            if user_id is not None:
-                stmt = stmt.where(ThriveCompletion.user_id == user_id.lower())
-            if is_rpl is not None:
-                stmt = stmt.where(col(ThriveCompletion.is_rpl).is_(is_rpl))
-            if start is not None:
-                stmt = stmt.where(col(ThriveCompletion.completed_at) >= start)
-            if end is not None:
-                stmt = stmt.where(col(ThriveCompletion.completed_at) <= end)
-            rows, _ = self._page(u, stmt, paging, col(ThriveCompletion.id))
-            return [completion(r) for r in rows]
+            return self._listed(u, ThriveCompletion, paging, each(completion), (
+                equal(ThriveCompletion.content_id, content_id and content_id.lower()),
+                equal(ThriveCompletion.user_id, user_id and user_id.lower()),
+                flag(ThriveCompletion.is_rpl, is_rpl),
+                at_least(ThriveCompletion.completed_at, start),
+                at_most(ThriveCompletion.completed_at, end)), (col(ThriveCompletion.id),))[0]
 
     def get_completion(self, tenant: str, completion_id: str) -> Body:
         with self.unit(tenant) as u:

@@ -1,4 +1,5 @@
-"""Thrive content and activity records (content is fixture data; activities also come from enrolments and completions)."""
+"""Thrive content and activity records: content is fixture data; activities come from fixtures,
+enrolments and completions."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Response
-from sqlmodel import col, select
+from sqlmodel import col
 
-from emulator.thrive import schemas
-from emulator.thrive.base import Body, ThriveBase
+from emulator.thrive.base import Body, ThriveBase, at_least, at_most, each, one_of
 from emulator.thrive.models import (
     ThriveActivity,
     ThriveContent,
@@ -62,15 +62,9 @@ class ContentsOps(ThriveBase):
     def query_contents(self, tenant: str, paging: Paging, *, types: list[str] | None,
                        omit_types: list[str] | None, updated_since: datetime | None) -> Body:
         with self.unit(tenant) as u:
-            stmt = select(ThriveContent).where(ThriveContent.tenant_id == tenant)
-            if types is not None:
-                stmt = stmt.where(col(ThriveContent.type).in_(types))
-            elif omit_types:
-                stmt = stmt.where(col(ThriveContent.type).not_in(omit_types))
-            if updated_since is not None:
-                stmt = stmt.where(col(ThriveContent.updated_at) >= updated_since)
-            rows, total = self._page(u, stmt, paging, col(ThriveContent.id))
-            return schemas.envelope([content(r) for r in rows], total, paging)
+            return self._enveloped(u, ThriveContent, paging, each(content), (
+                one_of(ThriveContent.type, types, omit_types),
+                at_least(ThriveContent.updated_at, updated_since)), (col(ThriveContent.id),))
 
     def get_content(self, tenant: str, content_id: str) -> Body:
         with self.unit(tenant) as u:
@@ -80,27 +74,18 @@ class ContentsOps(ThriveBase):
                          omit_actions: list[str] | None, content_ids: list[str] | None,
                          content_type: str | None, start: datetime | None,
                          end: datetime | None) -> Body:
+        # The documented example value of `contentType` is `content`, a context type; real
+        # records also carry the content's own type: either matches.
+        of_type = None if content_type is None else (
+            (col(ThriveActivity.context_type) == content_type)
+            | (col(ThriveActivity.content_type) == content_type))
         with self.unit(tenant) as u:
-            stmt = select(ThriveActivity).where(ThriveActivity.tenant_id == tenant)
-            if actions is not None:
-                stmt = stmt.where(col(ThriveActivity.type).in_(actions))
-            elif omit_actions:
-                stmt = stmt.where(col(ThriveActivity.type).not_in(omit_actions))
-            if content_ids is not None:
-                stmt = stmt.where(col(ThriveActivity.context_id).in_(
-                    [c.lower() for c in content_ids]))
-            if content_type is not None:
-                # The documented example value is `content`, a context type; real records also
-                # carry the content's own type: either matches.
-                stmt = stmt.where((col(ThriveActivity.context_type) == content_type)
-                                  | (col(ThriveActivity.content_type) == content_type))
-            if start is not None:
-                stmt = stmt.where(col(ThriveActivity.date) >= start)
-            if end is not None:
-                stmt = stmt.where(col(ThriveActivity.date) <= end)
-            rows, total = self._page(u, stmt, paging, col(ThriveActivity.date),
-                                     col(ThriveActivity.id))
-            return schemas.envelope([activity(r) for r in rows], total, paging)
+            return self._enveloped(u, ThriveActivity, paging, each(activity), (
+                one_of(ThriveActivity.type, actions, omit_actions),
+                one_of(ThriveActivity.context_id,
+                       None if content_ids is None else [c.lower() for c in content_ids]),
+                of_type, at_least(ThriveActivity.date, start), at_most(ThriveActivity.date, end)),
+                (col(ThriveActivity.date), col(ThriveActivity.id)))
 
     def get_activity(self, tenant: str, activity_id: str) -> Body:
         with self.unit(tenant) as u:

@@ -1,4 +1,5 @@
-"""Thrive CPD (continuing professional development): categories, entries, requirement and user summaries."""
+"""Thrive CPD (continuing professional development): categories, entries, requirement and user
+summaries, all fixture data."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from emulator.thrive import schemas
-from emulator.thrive.base import Body, ThriveBase, Unit
+from emulator.thrive.base import (
+    Body,
+    ThriveBase,
+    Unit,
+    at_least,
+    at_most,
+    each,
+)
 from emulator.thrive.errors import Unprocessable
 from emulator.thrive.models import (
     ThriveCpdCategory,
@@ -67,11 +75,9 @@ class CpdOps(ThriveBase):
     def list_cpd_categories(self, tenant: str, paging: Paging, *,
                             updated_since: datetime | None) -> Body:
         with self.unit(tenant) as u:
-            stmt = select(ThriveCpdCategory).where(ThriveCpdCategory.tenant_id == tenant)
-            if updated_since is not None:
-                stmt = stmt.where(col(ThriveCpdCategory.updated_at) >= updated_since)
-            rows, total = self._page(u, stmt, paging, col(ThriveCpdCategory.id))
-            return schemas.envelope([cpd_category(r) for r in rows], total, paging)
+            return self._enveloped(u, ThriveCpdCategory, paging, each(cpd_category),
+                                   (at_least(ThriveCpdCategory.updated_at, updated_since),),
+                                   (col(ThriveCpdCategory.id),))
 
     def get_cpd_category(self, tenant: str, category_id: str) -> Body:
         with self.unit(tenant) as u:
@@ -87,14 +93,10 @@ class CpdOps(ThriveBase):
     def query_cpd_entries(self, tenant: str, paging: Paging, *, start: datetime | None,
                           end: datetime | None) -> Body:
         with self.unit(tenant) as u:
-            stmt = select(ThriveCpdEntry).where(ThriveCpdEntry.tenant_id == tenant)
-            if start is not None:
-                stmt = stmt.where(col(ThriveCpdEntry.entry_date) >= start)
-            if end is not None:
-                stmt = stmt.where(col(ThriveCpdEntry.entry_date) <= end)
-            rows, total = self._page(u, stmt, paging, col(ThriveCpdEntry.entry_date),
-                                     col(ThriveCpdEntry.id))
-            return schemas.envelope(self._entry_views(u, rows), total, paging)
+            return self._enveloped(u, ThriveCpdEntry, paging, self._entry_views, (
+                at_least(ThriveCpdEntry.entry_date, start),
+                at_most(ThriveCpdEntry.entry_date, end)),
+                (col(ThriveCpdEntry.entry_date), col(ThriveCpdEntry.id)))
 
     def get_cpd_entry(self, tenant: str, entry_id: str) -> Body:
         with self.unit(tenant) as u:
@@ -103,15 +105,13 @@ class CpdOps(ThriveBase):
 
     def list_cpd_requirements(self, tenant: str, paging: Paging, *,
                               updated_since: datetime | None) -> Body:
+        # Never-updated requirements count from their creation.
+        changed = func.coalesce(col(ThriveCpdRequirement.updated_at),
+                                col(ThriveCpdRequirement.created_at))
         with self.unit(tenant) as u:
-            stmt = select(ThriveCpdRequirement).where(ThriveCpdRequirement.tenant_id == tenant)
-            if updated_since is not None:
-                # Never-updated requirements count from their creation.
-                stmt = stmt.where(func.coalesce(col(ThriveCpdRequirement.updated_at),
-                                                col(ThriveCpdRequirement.created_at))
-                                  >= updated_since)
-            rows, total = self._page(u, stmt, paging, col(ThriveCpdRequirement.id))
-            return schemas.envelope([cpd_requirement(r) for r in rows], total, paging)
+            return self._enveloped(u, ThriveCpdRequirement, paging, each(cpd_requirement),
+                                   (at_least(changed, updated_since),),
+                                   (col(ThriveCpdRequirement.id),))
 
     def get_cpd_requirement(self, tenant: str, requirement_id: str) -> Body:
         with self.unit(tenant) as u:

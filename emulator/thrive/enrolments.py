@@ -1,4 +1,8 @@
-"""Thrive enrolments: the engine that opens, moves and archives them on the emulator clock, and their reads."""
+"""Thrive enrolments: the engine that opens, moves and archives them on the emulator clock, and
+their reads.
+
+Enrolments are derived from assignments x audience members and never written by a client:
+`audiences`, `assignments`, `completions` and `users` drive them through `EnrolmentsOps`."""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ from typing import Annotated, Any
 from fastapi import Path, Response
 from sqlmodel import col, select
 
-from emulator.thrive.base import Body, ThriveBase, Unit, new_ids
+from emulator.thrive.base import (
+    Body,
+    ThriveBase,
+    Unit,
+    at_least,
+    at_most,
+    each,
+    new_ids,
+    one_of,
+)
 from emulator.thrive.errors import NotFound, Unprocessable
 from emulator.thrive.models import (
     ThriveActivity,
@@ -66,7 +79,8 @@ def enrolment(row: ThriveEnrolment, owner: ThriveAssignment) -> dict[str, Any]:
 
 
 class EnrolmentsOps(ThriveBase):
-    """The enrolment engine (shared by every resource that opens or closes enrolments) and enrolment reads."""
+    """The enrolment engine, shared by every resource that opens or closes enrolments, and
+    the enrolment reads."""
 
     @staticmethod
     def _transition(row: ThriveEnrolment, kind: str, status: str, at: datetime,
@@ -173,16 +187,12 @@ class EnrolmentsOps(ThriveBase):
         with self.unit(tenant) as u:
             owner = self._found(u, ThriveAssignment, assignment_id, "Assignment")
             self._refresh(u)
-            stmt = select(ThriveEnrolment).where(ThriveEnrolment.tenant_id == tenant,
-                                                 ThriveEnrolment.assignment_id == owner.id)
-            if status is not None:
-                stmt = stmt.where(col(ThriveEnrolment.status).in_(status))
-            if updated_from is not None:
-                stmt = stmt.where(col(ThriveEnrolment.updated_at) >= updated_from)
-            if updated_to is not None:
-                stmt = stmt.where(col(ThriveEnrolment.updated_at) <= updated_to)
-            rows, _ = self._page(u, stmt, paging, col(ThriveEnrolment.id))
-            return [enrolment(r, owner) for r in rows]
+            return self._listed(u, ThriveEnrolment, paging,
+                                each(lambda r: enrolment(r, owner)), (
+                ThriveEnrolment.assignment_id == owner.id,
+                one_of(ThriveEnrolment.status, status),
+                at_least(ThriveEnrolment.updated_at, updated_from),
+                at_most(ThriveEnrolment.updated_at, updated_to)), (col(ThriveEnrolment.id),))[0]
 
     def get_enrolment(self, tenant: str, assignment_id: str, enrolment_id: str) -> Body:
         with self.unit(tenant) as u:

@@ -13,8 +13,12 @@ from pydantic import (
 )
 from sqlmodel import col, select
 
-from emulator.thrive import schemas
-from emulator.thrive.base import Body, ThriveBase, Unit
+from emulator.thrive.base import (
+    Body,
+    ThriveBase,
+    Unit,
+    at_least,
+)
 from emulator.thrive.errors import Unprocessable
 from emulator.thrive.models import (
     ThriveSkillLevel,
@@ -164,11 +168,9 @@ class TagsOps(ThriveBase):
 
     def list_tags(self, tenant: str, paging: Paging, *, updated_since: datetime | None) -> Body:
         with self.unit(tenant) as u:
-            stmt = select(ThriveTag).where(ThriveTag.tenant_id == tenant)
-            if updated_since is not None:
-                stmt = stmt.where(col(ThriveTag.updated_at) >= updated_since)
-            rows, total = self._page(u, stmt, paging, col(ThriveTag.id))
-            return schemas.envelope(self._tag_views(u, rows), total, paging)
+            return self._enveloped(u, ThriveTag, paging, self._tag_views,
+                                   (at_least(ThriveTag.updated_at, updated_since),),
+                                   (col(ThriveTag.id),))
 
     def get_tag(self, tenant: str, tag_id: str) -> Body:
         with self.unit(tenant) as u:

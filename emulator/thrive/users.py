@@ -15,8 +15,7 @@ from pydantic import (
 from sqlalchemy import func
 from sqlmodel import col, delete, select
 
-from emulator.thrive import schemas
-from emulator.thrive.base import Body, Unit, new_id
+from emulator.thrive.base import Body, Unit, at_least, new_id, one_of
 from emulator.thrive.enrolments import EnrolmentsOps
 from emulator.thrive.errors import Conflict, Unprocessable
 from emulator.thrive.models import (
@@ -201,15 +200,9 @@ class UsersOps(EnrolmentsOps):
     def search_users(self, tenant: str, paging: Paging, *, statuses: list[str] | None,
                      omit_statuses: list[str] | None, updated_since: datetime | None) -> Body:
         with self.unit(tenant) as u:
-            stmt = select(ThriveUser).where(ThriveUser.tenant_id == tenant)
-            if statuses is not None:
-                stmt = stmt.where(col(ThriveUser.status).in_(statuses))
-            elif omit_statuses:
-                stmt = stmt.where(col(ThriveUser.status).not_in(omit_statuses))
-            if updated_since is not None:
-                stmt = stmt.where(col(ThriveUser.updated_at) >= updated_since)
-            rows, total = self._page(u, stmt, paging, col(ThriveUser.id))
-            return schemas.envelope(self._v1_views(u, rows), total, paging)
+            return self._enveloped(u, ThriveUser, paging, self._v1_views, (
+                one_of(ThriveUser.status, statuses, omit_statuses),
+                at_least(ThriveUser.updated_at, updated_since)), (col(ThriveUser.id),))
 
     def get_user(self, tenant: str, user_id: str) -> Body:
         with self.unit(tenant) as u:
