@@ -39,6 +39,7 @@ from emulator.thrive.routing import (
     optional_json_body,
 )
 from emulator.thrive.schemas import (
+    ASSIGNMENT,
     MAX_RECURRENCE_DAYS,
     Paging,
     Text,
@@ -90,8 +91,8 @@ class AssignmentUpdate(_Body):
 class AssignmentCreate(AssignmentUpdate):
     audience_id: Text
     alternative_content_ids: ContentIds = Field(default_factory=list)
-    hide_alternative_content: StrictBool = False
-    completion_period: Period = 30
+    hide_alternative_content: StrictBool = ASSIGNMENT["hide_alternative_content"]
+    completion_period: Period = ASSIGNMENT["completion_period"]
 
     @model_validator(mode="after")
     def _primary_required(self) -> AssignmentCreate:

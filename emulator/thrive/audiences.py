@@ -158,8 +158,7 @@ class AudiencesOps(EnrolmentsOps):
         return row
 
     def _audience_view(self, u: Unit, row: ThriveAudience) -> Body:
-        parent = self._get(u, ThriveAudience, row.parent_id) if row.parent_id else None
-        return audience(row, parent)
+        return self._audience_views(u, [row])[0]
 
     def _parent_structure(self, u: Unit, key: str) -> ThriveAudience:
         parent = self._audience_by_key(u, key)

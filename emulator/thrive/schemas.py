@@ -35,6 +35,17 @@ from pydantic.alias_generators import to_camel
 
 from emulator.core.clock import as_utc, iso
 from emulator.thrive.errors import BadRequest, Unprocessable
+from emulator.thrive.models import (
+    ThriveAssignment,
+    ThriveAudience,
+    ThriveCompletion,
+    ThriveContent,
+    ThriveCpdEntry,
+    ThriveCredential,
+    ThriveSkillLevel,
+    ThriveUser,
+    defaults,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Dates, ids and enumerations
@@ -320,6 +331,15 @@ def revalidate(model: type[M], data: dict[str, Any], *where: str) -> M:
 # ---------------------------------------------------------------------------------------------
 
 PackId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+# A pack field that a table column also defaults takes the column's default.
+ASSIGNMENT = defaults(ThriveAssignment)
+AUDIENCE = defaults(ThriveAudience)
+COMPLETION = defaults(ThriveCompletion)
+CONTENT = defaults(ThriveContent)
+CPD_ENTRY = defaults(ThriveCpdEntry)
+CREDENTIAL = defaults(ThriveCredential)
+SKILL_LEVEL = defaults(ThriveSkillLevel)
+USER = defaults(ThriveUser)
 
 
 class _Pack(BaseModel):
@@ -332,7 +352,7 @@ class OAuthClientFixture(_Pack):
     scopes: list[Literal["api/all", "api/read", "api/write", "api/webhooks"]] = Field(
         min_length=1)
     # False: the client exists but may not use the client-credentials grant.
-    client_credentials: bool = True
+    client_credentials: bool = CREDENTIAL["client_credentials"]
 
 
 class UserPack(_Pack):
@@ -341,31 +361,31 @@ class UserPack(_Pack):
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
-    login_method: Literal["email", "ref"] = "email"
-    role: Literal["administrator", "learneradmin", "learner"] = "learner"
-    status: Literal["active", "inactive", "expired", "new"] = "active"
-    active: bool = True
-    deleted: bool = False
+    login_method: Literal["email", "ref"] = USER["login_method"]
+    role: Literal["administrator", "learneradmin", "learner"] = USER["role"]
+    status: Literal["active", "inactive", "expired", "new"] = USER["status"]
+    active: bool = USER["active"]
+    deleted: bool = USER["deleted"]
     job_title: str | None = None
     manager_ref: str | None = None
     start_date: datetime | None = None
     end_date: datetime | None = None
     domain: str | None = None
-    time_zone: str = "Europe/London"
-    language_code: str = "en-gb"
-    sso: bool = False
+    time_zone: str = USER["time_zone"]
+    language_code: str = USER["language_code"]
+    sso: bool = USER["sso"]
     additional_fields: dict[str, Any] | None = None
     created_at: datetime
     updated_at: datetime | None = None
     summary: str | None = None
-    has_picture: bool = False
+    has_picture: bool = USER["has_picture"]
     agreed_terms: bool | None = None
     onboarded: bool | None = None
     first_login: datetime | None = None
     last_login: datetime | None = None
-    compliance: float = 0
-    level: float = 0
-    relevancy: float = 0
+    compliance: float = USER["compliance"]
+    level: float = USER["level"]
+    relevancy: float = USER["relevancy"]
     rank: dict[str, Any] | None = None
     users_following: list[str] = Field(default_factory=list)
     tags_following: list[Any] = Field(default_factory=list)
@@ -386,7 +406,7 @@ class TagPack(_Pack):
 
 class SkillLevelPack(_Pack):
     name: str
-    is_enabled: bool = True
+    is_enabled: bool = SKILL_LEVEL["is_enabled"]
     value: int
 
 
@@ -400,8 +420,8 @@ class AudiencePack(_Pack):
     name: str
     reference: str
     category: Literal["structure", "audience"]
-    type: Literal["manual", "smart"] = "manual"
-    api_controlled: bool = True
+    type: Literal["manual", "smart"] = AUDIENCE["type"]
+    api_controlled: bool = AUDIENCE["api_controlled"]
     parent_id: PackId | None = None
     created_at: datetime
     updated_at: datetime | None = None
@@ -417,7 +437,7 @@ class ContentPack(_Pack):
     type: Literal["article", "assessment", "broadcast", "cmi5", "elearning", "event", "file",
                   "pathway", "question", "quiz", "scorm", "url", "video", "mixed"]
     author: str | None = None
-    is_official: bool = False
+    is_official: bool = CONTENT["is_official"]
     duration: dict[str, Any] | None = None
     content_history: list[dict[str, Any]] = Field(default_factory=list)
     created_at: datetime
@@ -429,10 +449,10 @@ class AssignmentPack(_Pack):
     audience_id: PackId
     primary_content_id: PackId
     alternative_content_ids: list[PackId] = Field(default_factory=list)
-    hide_alternative_content: bool = False
-    completion_period: int = Field(default=30, ge=1, le=1095)
+    hide_alternative_content: bool = ASSIGNMENT["hide_alternative_content"]
+    completion_period: int = Field(default=ASSIGNMENT["completion_period"], ge=1, le=1095)
     recurrence: int | None = Field(default=None, ge=1, le=MAX_RECURRENCE_DAYS)
-    is_deleted: bool = False
+    is_deleted: bool = ASSIGNMENT["is_deleted"]
     created_at: datetime
     deleted_at: datetime | None = None
     updated_at: datetime | None = None
@@ -465,10 +485,10 @@ class CompletionPack(_Pack):
     id: PackId
     user_id: PackId
     content_id: PackId
-    content_version: int = 1
-    completion_type: str = "api"
-    had_due_date: bool = False
-    is_rpl: bool = Field(default=False, alias="isRPL")
+    content_version: int = COMPLETION["content_version"]
+    completion_type: str = COMPLETION["completion_type"]
+    had_due_date: bool = COMPLETION["had_due_date"]
+    is_rpl: bool = Field(default=COMPLETION["is_rpl"], alias="isRPL")
     completed_at: datetime
     active_until: datetime | None = None
     # None: the content's tags.
@@ -502,7 +522,7 @@ class CpdEntryPack(_Pack):
     entry_date: datetime
     duration_minutes: int = Field(ge=0)
     description: str | None = None
-    is_verified: bool = False
+    is_verified: bool = CPD_ENTRY["is_verified"]
 
 
 class CpdRequirementPack(_Pack):
