@@ -85,6 +85,10 @@ def error(status: int, message: str) -> dict[str, Any]:
     return {"status": status, "error": reasons[status], "message": message}
 
 
+MISSING = error(401, "Missing credentials: use Basic auth or a Bearer access token")
+BAD_TOKEN = error(401, "The access token is invalid or has expired")
+
+
 def freeze(client: httpx.Client, at: str = NOW) -> None:
     response = client.post("/_emulator/clock", json={"set": at, "freeze": True})
     assert response.status_code == 200, response.text

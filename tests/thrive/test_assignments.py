@@ -19,7 +19,6 @@ from tests.thrive.support import (
     V1,
     bearer,
     error,
-    freeze,
     token,
 )
 
@@ -60,9 +59,7 @@ def listed(client: httpx.Client, query: str = "") -> list[dict[str, Any]]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- create: the user's example --------------------------------------------------------------

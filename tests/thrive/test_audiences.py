@@ -16,7 +16,6 @@ from tests.thrive.support import (
     USERS,
     V1,
     error,
-    freeze,
 )
 
 CREATED = "2025-09-10T09:00:00.000Z"
@@ -75,9 +74,7 @@ def failure(*references: str) -> dict[str, Any]:
             "entities": [{"reason": "User not found", "reference": r} for r in references]}
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- read ------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from tests.thrive.support import (
     USERS,
     V1,
     error,
-    freeze,
 )
 
 BEN_DONE = {"id": COMPLETIONS["ben"], "userId": USERS["ben"], "contentId": CONTENTS["video"],
@@ -35,9 +34,7 @@ def completions(client: httpx.Client, query: str = "") -> list[dict[str, Any]]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_list_completions_is_a_bare_array(client: httpx.Client) -> None:

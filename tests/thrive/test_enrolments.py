@@ -74,9 +74,7 @@ def complete(client: httpx.Client, user: str, content: str, at: str) -> str:
     return completion_id
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_demo_enrolments_in_every_status(client: httpx.Client) -> None:

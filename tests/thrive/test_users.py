@@ -17,7 +17,6 @@ from tests.thrive.support import (
     V2,
     advance,
     error,
-    freeze,
 )
 
 BEN_POSITION = {
@@ -70,9 +69,7 @@ def search(client: httpx.Client, query: str = "") -> dict[str, Any]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- v1 reads --------------------------------------------------------------------------------

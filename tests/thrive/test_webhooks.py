@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.thrive.support import AUTH, NOW, TENANT, USERS, V1, V2, basic, bearer, error, freeze
+from tests.thrive.support import AUTH, NOW, TENANT, USERS, V1, V2, basic, bearer, error
 from tests.thrive.support import token as issue
 
 HOOK = "/thrive/webhooks"
@@ -35,9 +35,7 @@ def by_ref(client: httpx.Client, ref: str) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_user_joined_creates_the_user(client: httpx.Client) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.thrive.support import AUTH, CONTENTS, MISSING_ID, NOW, USERS, V1, error, freeze
+from tests.thrive.support import AUTH, CONTENTS, MISSING_ID, NOW, USERS, V1, error
 
 SAFETY = {
     "id": CONTENTS["safety"], "title": "Workplace Safety Essentials",
@@ -34,9 +34,7 @@ def page(client: httpx.Client, path: str, query: str = "") -> dict[str, Any]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- contents --------------------------------------------------------------------------------
