@@ -16,6 +16,7 @@ from tests.thrive.support import (
     USERS,
     V1,
     error,
+    read,
 )
 
 CREATED = "2025-09-10T09:00:00.000Z"
@@ -48,9 +49,7 @@ EVE = person("eve", "EMP005", "eve.manager@demo.example")
 
 
 def members(client: httpx.Client, audience: str, query: str = "") -> dict[str, Any]:
-    response = client.get(f"{V1}/audiences/{audience}/members{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = read(client, f"{V1}/audiences/{audience}/members{query}")
     return body
 
 
@@ -59,9 +58,7 @@ def member_ids(client: httpx.Client, audience: str) -> list[str]:
 
 
 def managers(client: httpx.Client, audience: str) -> list[dict[str, Any]]:
-    response = client.get(f"{V1}/audiences/{audience}/managers", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = read(client, f"{V1}/audiences/{audience}/managers")
     return body
 
 
