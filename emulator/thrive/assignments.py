@@ -7,24 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Response
-from pydantic import (
-    Field,
-    StrictBool,
-    StrictInt,
-    model_validator,
-)
+from pydantic import Field, StrictBool, StrictInt, model_validator
 from sqlmodel import col, select
 
 from emulator.thrive import schemas
 from emulator.thrive.base import Body, Unit, at_least, each, equal, new_id
 from emulator.thrive.enrolments import LIVE, EnrolmentsOps
 from emulator.thrive.errors import NotFound, Unprocessable
-from emulator.thrive.models import (
-    ThriveAssignment,
-    ThriveAudience,
-    ThriveContent,
-    ThriveEnrolment,
-)
+from emulator.thrive.models import ThriveAssignment, ThriveAudience, ThriveContent, ThriveEnrolment
 from emulator.thrive.routing import (
     V1,
     AssignmentId,

@@ -7,11 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Response
-from pydantic import (
-    Field,
-    RootModel,
-    StrictStr,
-)
+from pydantic import Field, RootModel, StrictStr
 from sqlalchemy import func
 from sqlmodel import col, delete, select
 
@@ -39,14 +35,7 @@ from emulator.thrive.routing import (
     ok,
     operations,
 )
-from emulator.thrive.schemas import (
-    Name,
-    Paging,
-    Permissions,
-    Text,
-    _Body,
-    stamp,
-)
+from emulator.thrive.schemas import Name, Paging, Permissions, Text, _Body, stamp
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes

@@ -19,24 +19,8 @@ from emulator.thrive.models import (
     ThriveEnrolment,
     ThriveUser,
 )
-from emulator.thrive.routing import (
-    V1,
-    Auth,
-    Query,
-    api_router,
-    endpoint,
-    json_body,
-    ok,
-    operations,
-)
-from emulator.thrive.schemas import (
-    Paging,
-    Text,
-    When,
-    _Body,
-    plus_days,
-    stamp,
-)
+from emulator.thrive.routing import V1, Auth, Query, api_router, endpoint, json_body, ok, operations
+from emulator.thrive.schemas import Paging, Text, When, _Body, plus_days, stamp
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes

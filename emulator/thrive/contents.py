@@ -10,24 +10,9 @@ from fastapi import Path, Response
 from sqlmodel import col
 
 from emulator.thrive.base import Body, ThriveBase, at_least, at_most, each, one_of
-from emulator.thrive.models import (
-    ThriveActivity,
-    ThriveContent,
-)
-from emulator.thrive.routing import (
-    V1,
-    Auth,
-    Query,
-    api_router,
-    endpoint,
-    ok,
-    operations,
-)
-from emulator.thrive.schemas import (
-    CONTENT_TYPES,
-    Paging,
-    stamp,
-)
+from emulator.thrive.models import ThriveActivity, ThriveContent
+from emulator.thrive.routing import V1, Auth, Query, api_router, endpoint, ok, operations
+from emulator.thrive.schemas import CONTENT_TYPES, Paging, stamp
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes

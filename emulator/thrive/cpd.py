@@ -11,34 +11,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from emulator.thrive import schemas
-from emulator.thrive.base import (
-    Body,
-    ThriveBase,
-    Unit,
-    at_least,
-    at_most,
-    each,
-)
+from emulator.thrive.base import Body, ThriveBase, Unit, at_least, at_most, each
 from emulator.thrive.errors import Unprocessable
-from emulator.thrive.models import (
-    ThriveCpdCategory,
-    ThriveCpdEntry,
-    ThriveCpdRequirement,
-)
-from emulator.thrive.routing import (
-    V1,
-    Auth,
-    Query,
-    api_router,
-    endpoint,
-    ok,
-    operations,
-)
-from emulator.thrive.schemas import (
-    Paging,
-    is_object_id,
-    stamp,
-)
+from emulator.thrive.models import ThriveCpdCategory, ThriveCpdEntry, ThriveCpdRequirement
+from emulator.thrive.routing import V1, Auth, Query, api_router, endpoint, ok, operations
+from emulator.thrive.schemas import Paging, is_object_id, stamp
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes

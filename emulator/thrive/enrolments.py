@@ -13,23 +13,9 @@ from typing import Annotated, Any
 from fastapi import Path, Response
 from sqlmodel import col, select
 
-from emulator.thrive.base import (
-    Body,
-    ThriveBase,
-    Unit,
-    at_least,
-    at_most,
-    each,
-    new_ids,
-    one_of,
-)
+from emulator.thrive.base import Body, ThriveBase, Unit, at_least, at_most, each, new_ids, one_of
 from emulator.thrive.errors import NotFound, Unprocessable
-from emulator.thrive.models import (
-    ThriveActivity,
-    ThriveAssignment,
-    ThriveContent,
-    ThriveEnrolment,
-)
+from emulator.thrive.models import ThriveActivity, ThriveAssignment, ThriveContent, ThriveEnrolment
 from emulator.thrive.routing import (
     V1,
     AssignmentId,
@@ -40,12 +26,7 @@ from emulator.thrive.routing import (
     ok,
     operations,
 )
-from emulator.thrive.schemas import (
-    ENROLMENT_STATUSES,
-    Paging,
-    plus_days,
-    stamp,
-)
+from emulator.thrive.schemas import ENROLMENT_STATUSES, Paging, plus_days, stamp
 
 ASSIGNED_ACTIVITY = "assigned"
 COMPLETED_ACTIVITY = "completed"

@@ -1,4 +1,7 @@
-"""Thrive wire shapes: request bodies, query parameters, response bodies and the fixture pack.
+"""Thrive wire pieces every resource shares: dates, ids, paging, the request-body base, the pack.
+
+Each resource module holds its own request and response shapes; what is here is used by
+several of them, or by the fixture pack (`ThriveFixture`), which seeds every resource.
 
 Decisions the fact sheet leaves open and that live here (search for the names):
 - `PAGING`: per-list `perPage` default and maximum; above the maximum is a 422.
@@ -200,7 +203,7 @@ def envelope(results: list[dict[str, Any]], total: int, paging: Paging) -> dict[
 
 
 # ---------------------------------------------------------------------------------------------
-# Request bodies
+# Request bodies: field types, the base model, manager permissions, parsing
 # ---------------------------------------------------------------------------------------------
 
 
@@ -248,6 +251,7 @@ class _Body(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
+# Manager permissions are read by audience manager writes and by fixture packs alike.
 class AudienceManagerRights(_Body):
     manage_content: StrictBool = False
     assignments: StrictBool = False
@@ -319,11 +323,6 @@ def revalidate(model: type[M], data: dict[str, Any], *where: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise Unprocessable(validation_summary(exc, where)) from None
-
-
-# ---------------------------------------------------------------------------------------------
-# Response bodies
-# ---------------------------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------------------------

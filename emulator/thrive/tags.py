@@ -8,24 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Response
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 from sqlmodel import col, select
 
-from emulator.thrive.base import (
-    Body,
-    ThriveBase,
-    Unit,
-    at_least,
-)
+from emulator.thrive.base import Body, ThriveBase, Unit, at_least
 from emulator.thrive.errors import Unprocessable
-from emulator.thrive.models import (
-    ThriveSkillLevel,
-    ThriveTag,
-    ThriveUser,
-    ThriveUserSkill,
-)
+from emulator.thrive.models import ThriveSkillLevel, ThriveTag, ThriveUser, ThriveUserSkill
 from emulator.thrive.routing import (
     V1,
     Auth,
@@ -37,12 +25,7 @@ from emulator.thrive.routing import (
     ok,
     operations,
 )
-from emulator.thrive.schemas import (
-    Level,
-    Paging,
-    Text,
-    _Body,
-)
+from emulator.thrive.schemas import Level, Paging, Text, _Body
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes

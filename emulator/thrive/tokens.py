@@ -27,15 +27,8 @@ from emulator.thrive.errors import (
     UnauthorizedClient,
     UnsupportedGrantType,
 )
-from emulator.thrive.models import (
-    ThriveCredential,
-    ThriveToken,
-)
-from emulator.thrive.routing import (
-    endpoint,
-    ok,
-    operations,
-)
+from emulator.thrive.models import ThriveCredential, ThriveToken
+from emulator.thrive.routing import endpoint, ok, operations
 
 TOKEN_LIFETIME = 3600
 FORM = "application/x-www-form-urlencoded"

@@ -8,10 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Response
-from pydantic import (
-    StrictBool,
-    StrictStr,
-)
+from pydantic import StrictBool, StrictStr
 from sqlalchemy import func
 from sqlmodel import col, delete, select
 

@@ -5,30 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Response
-from pydantic import (
-    StrictStr,
-    StringConstraints,
-)
+from pydantic import StrictStr, StringConstraints
 from sqlmodel import col, select
 
 from emulator.thrive import schemas
 from emulator.thrive.base import Unit
-from emulator.thrive.models import (
-    ThriveUser,
-    ThriveWebhookEvent,
-)
-from emulator.thrive.routing import (
-    Auth,
-    api_router,
-    empty,
-    endpoint,
-    json_body,
-    operations,
-)
-from emulator.thrive.schemas import (
-    Text,
-    _Body,
-)
+from emulator.thrive.models import ThriveUser, ThriveWebhookEvent
+from emulator.thrive.routing import Auth, api_router, empty, endpoint, json_body, operations
+from emulator.thrive.schemas import Text, _Body
 from emulator.thrive.users import UserCreate, UsersOps, UserUpdate
 
 # ---------------------------------------------------------------------------------------------
