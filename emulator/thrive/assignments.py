@@ -32,8 +32,8 @@ from emulator.thrive.schemas import (
     ASSIGNMENT,
     MAX_RECURRENCE_DAYS,
     Paging,
+    RequestBody,
     Text,
-    _Body,
     plus_days,
     stamp,
 )
@@ -52,7 +52,7 @@ Period = Annotated[StrictInt, Field(ge=1, le=1095)]
 Recurrence = Annotated[StrictInt, Field(ge=1, le=MAX_RECURRENCE_DAYS)]
 
 
-class AssignmentUpdate(_Body):
+class AssignmentUpdate(RequestBody):
     """`primaryContentId` is accepted as an alias of `contentId` (fact sheet §1.10)."""
 
     NOT_NULL = ("content_id", "primary_content_id", "alternative_content_ids",
@@ -91,7 +91,7 @@ class AssignmentCreate(AssignmentUpdate):
         return self
 
 
-class AssignmentDelete(_Body):
+class AssignmentDelete(RequestBody):
     audience_id: Text | None = None
 
 

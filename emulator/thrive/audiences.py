@@ -35,21 +35,21 @@ from emulator.thrive.routing import (
     ok,
     operations,
 )
-from emulator.thrive.schemas import Name, Paging, Permissions, Text, _Body, stamp
+from emulator.thrive.schemas import Name, Paging, Permissions, RequestBody, Text, stamp
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes
 # ---------------------------------------------------------------------------------------------
 
 
-class AudienceCreate(_Body):
+class AudienceCreate(RequestBody):
     name: Name
     reference: Name
     parent_id: Text | None = None
     category: Literal["structure", "audience"] | None = None
 
 
-class AudienceUpdate(_Body):
+class AudienceUpdate(RequestBody):
     NOT_NULL = ("name", "reference")
 
     name: Name | None = None
@@ -61,7 +61,7 @@ class MemberList(RootModel[list[StrictStr]]):
     root: list[StrictStr] = Field(min_length=1, max_length=100)
 
 
-class ManagerInput(_Body):
+class ManagerInput(RequestBody):
     reference: StrictStr
     permissions: Permissions = Field(default_factory=Permissions)
 

@@ -20,14 +20,14 @@ from emulator.thrive.models import (
     ThriveUser,
 )
 from emulator.thrive.routing import V1, Auth, Query, api_router, endpoint, json_body, ok, operations
-from emulator.thrive.schemas import Paging, Text, When, _Body, plus_days, stamp
+from emulator.thrive.schemas import Paging, RequestBody, Text, When, plus_days, stamp
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes
 # ---------------------------------------------------------------------------------------------
 
 
-class CompletionCreate(_Body):
+class CompletionCreate(RequestBody):
     user_id: Text
     content_id: Text
     completed_at: When

@@ -231,7 +231,7 @@ Email = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length
 Level = Annotated[float, Field(ge=-1, allow_inf_nan=False, strict=True)]
 
 
-class _Body(BaseModel):
+class RequestBody(BaseModel):
     """Vendor (camelCase) names only; unknown fields are ignored."""
 
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, validate_by_name=False,
@@ -240,7 +240,7 @@ class _Body(BaseModel):
     NOT_NULL: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
-    def _not_null(self) -> _Body:
+    def _not_null(self) -> RequestBody:
         for name in self.NOT_NULL:
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{to_camel(name)} must not be null")
@@ -252,22 +252,22 @@ class _Body(BaseModel):
 
 
 # Manager permissions are read by audience manager writes and by fixture packs alike.
-class AudienceManagerRights(_Body):
+class AudienceManagerRights(RequestBody):
     manage_content: StrictBool = False
     assignments: StrictBool = False
 
 
-class PeopleManagerRights(_Body):
+class PeopleManagerRights(RequestBody):
     can_view_learn_page: StrictBool = False
     insights: StrictBool = False
     manage: StrictBool = False
 
 
-class AdministratorRights(_Body):
+class AdministratorRights(RequestBody):
     can_add_audience_managers: StrictBool = False
 
 
-class Permissions(_Body):
+class Permissions(RequestBody):
     audience_manager: AudienceManagerRights = Field(default_factory=AudienceManagerRights)
     people_manager: PeopleManagerRights = Field(default_factory=PeopleManagerRights)
     administrator: AdministratorRights = Field(default_factory=AdministratorRights)

@@ -25,30 +25,30 @@ from emulator.thrive.routing import (
     ok,
     operations,
 )
-from emulator.thrive.schemas import Level, Paging, Text, _Body
+from emulator.thrive.schemas import Level, Paging, RequestBody, Text
 
 # ---------------------------------------------------------------------------------------------
 # Wire shapes
 # ---------------------------------------------------------------------------------------------
 
 
-class TagsAdd(_Body):
+class TagsAdd(RequestBody):
     tags: list[Text] = Field(min_length=1, max_length=100)
 
 
-class TagsRemove(_Body):
+class TagsRemove(RequestBody):
     op: Literal["remove"]
     path: Literal["tags"]
     value: list[Text] = Field(min_length=1, max_length=100)
 
 
-class SkillUpdate(_Body):
+class SkillUpdate(RequestBody):
     tag_name: Text
     level: Level | None = None
     target_level: Level | None = None
 
 
-class SkillsUpdate(_Body):
+class SkillsUpdate(RequestBody):
     op: Literal["update"]
     path: Literal["skills"]
     value: list[SkillUpdate] = Field(min_length=1, max_length=100)

@@ -41,9 +41,9 @@ from emulator.thrive.schemas import (
     Email,
     Paging,
     QueryArgs,
+    RequestBody,
     Text,
     When,
-    _Body,
     number,
     stamp,
 )
@@ -53,7 +53,7 @@ from emulator.thrive.schemas import (
 # ---------------------------------------------------------------------------------------------
 
 
-class UserUpdate(_Body):
+class UserUpdate(RequestBody):
     """v2 user fields; on update only the fields sent change."""
 
     NOT_NULL = ("first_name", "last_name", "login_method", "role", "time_zone",
@@ -81,7 +81,7 @@ class UserCreate(UserUpdate):
     last_name: Text
 
 
-class UserSuspend(_Body):
+class UserSuspend(RequestBody):
     end_date: When | None = None
 
 

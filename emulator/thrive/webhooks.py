@@ -12,7 +12,7 @@ from emulator.thrive import schemas
 from emulator.thrive.base import Unit
 from emulator.thrive.models import ThriveUser, ThriveWebhookEvent
 from emulator.thrive.routing import Auth, api_router, empty, endpoint, json_body, operations
-from emulator.thrive.schemas import Text, _Body
+from emulator.thrive.schemas import RequestBody, Text
 from emulator.thrive.users import UserCreate, UsersOps, UserUpdate
 
 # ---------------------------------------------------------------------------------------------
@@ -24,11 +24,11 @@ class WebhookUser(UserUpdate):
     ref: Text
 
 
-class WebhookContent(_Body):
+class WebhookContent(RequestBody):
     user: WebhookUser
 
 
-class WebhookEvent(_Body):
+class WebhookEvent(RequestBody):
     id: Annotated[Text, StringConstraints(max_length=500)]
     timestamp: StrictStr | None = None
     event_type: Literal["user_joined", "user_updated", "user_suspended", "user_deleted"]
