@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from emulator.core.errors import EmulatorError
 from emulator.core.vendor import Context, Vendor
-from emulator.thrive import auth, backend, errors, routes, schemas
+from emulator.thrive import app, auth, backend, errors, schemas
 
 
 class ThriveVendor(Vendor):
@@ -28,7 +28,7 @@ class ThriveVendor(Vendor):
     error_base: ClassVar[type[EmulatorError] | None] = errors.ThriveError
 
     def build_app(self, ctx: Context) -> FastAPI:
-        return routes.build_app(ctx, self)
+        return app.build_app(ctx, self)
 
     def render_error(self, request: Request, error: EmulatorError) -> Response:
         return errors.render(request, error)

@@ -10,23 +10,29 @@ methods under `/rest` need `api/write` or `api/all`, `/webhooks` needs `api/webh
 from __future__ import annotations
 
 import base64
+import hashlib
+import secrets
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from typing import TypeVar
 
 from fastapi import Request
 from sqlmodel import Session, select
 
-from emulator.core.codec import content_type
+from emulator.core.clock import as_utc
 from emulator.core.vendor import set_request_tenant
-from emulator.thrive.backend import BASIC, ThriveBackend, TokenGrant, token_hash
-from emulator.thrive.errors import Forbidden, InvalidClient, InvalidRequest, Unauthorized
-from emulator.thrive.models import ThriveToken
+from emulator.thrive.base import ThriveBase
+from emulator.thrive.errors import Forbidden, Unauthorized
+from emulator.thrive.models import ThriveCredential, ThriveToken
+from emulator.thrive.schemas import SCOPES
 
 READ_SCOPES = ("api/read", "api/write", "api/all")
 WRITE_SCOPES = ("api/write", "api/all")
 WEBHOOK_SCOPES = ("api/webhooks", "api/all")
-FORM = "application/x-www-form-urlencoded"
 TOKEN_PREFIX = "/oauth2/token/"
+# The client id under which the tenant's Basic-auth API secret is stored.
+BASIC = "__basic__"
+
+Ops = TypeVar("Ops")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,33 @@ class Principal:
     scopes: frozenset[str]
     scheme: str  # "basic" | "bearer"
     client_id: str
+
+
+def token_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+class CredentialsOps(ThriveBase):
+    """Credential look-ups behind `authenticate` (the token grant is in `tokens`)."""
+
+    def basic_scopes(self, tenant: str, secret: str) -> tuple[str, ...] | None:
+        """Every scope when `secret` is the tenant's API secret, else None."""
+        with self.ctx.db.transaction() as session:
+            row = session.get(ThriveCredential, {"tenant_id": tenant, "client_id": BASIC})
+            if row is None or not secrets.compare_digest(row.secret.encode(), secret.encode()):
+                return None
+            return SCOPES
+
+    def bearer_grant(self, access_token: str) -> tuple[str, tuple[str, ...], str] | None:
+        """(tenant, scopes, client id) of a live token issued by this emulator, else None."""
+        with self.ctx.db.transaction() as session:
+            row = session.exec(select(ThriveToken).where(
+                ThriveToken.token_hash == token_hash(access_token))).first()
+            if row is None:
+                return None
+            if as_utc(self.ctx.now(session, row.tenant_id)) >= row.expires_at:
+                return None
+            return row.tenant_id, tuple(row.scopes), row.client_id
 
 
 def basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -77,16 +110,16 @@ def required_scopes(method: str, path: str) -> tuple[str, ...]:
     return ()
 
 
-def backend_of(request: Request) -> ThriveBackend:
-    """The backend `routes.build_app` attached to the Thrive sub-app."""
+def backend_of(request: Request, kind: type[Ops]) -> Ops:
+    """The backend `app.build_app` attached to the Thrive sub-app, as one resource's ops."""
     backend = request.app.state.thrive_backend
-    assert isinstance(backend, ThriveBackend)
+    assert isinstance(backend, kind)
     return backend
 
 
 def authenticate(request: Request) -> Principal:
     """The router-level dependency: the `Principal`, or 401 (credentials) then 403 (scope)."""
-    principal = _identify(backend_of(request), request)
+    principal = _identify(backend_of(request, CredentialsOps), request)
     set_request_tenant(request, principal.tenant_id)
     needed = required_scopes(request.method, vendor_path(request))
     if needed and not principal.scopes.intersection(needed):
@@ -94,7 +127,7 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
-def _identify(backend: ThriveBackend, request: Request) -> Principal:
+def _identify(backend: CredentialsOps, request: Request) -> Principal:
     basic = basic_credentials(request)
     if basic is None and _scheme(request) == "basic":
         raise Unauthorized("Malformed Basic credentials")
@@ -112,26 +145,6 @@ def _identify(backend: ThriveBackend, request: Request) -> Principal:
         tenant, scopes, client_id = grant
         return Principal(tenant, frozenset(scopes), "bearer", client_id)
     raise Unauthorized("Missing credentials: use Basic auth or a Bearer access token")
-
-
-async def token_grant(request: Request) -> TokenGrant:
-    """The token request: form fields, client authenticated by Basic header or form fields."""
-    set_request_tenant(request, str(request.path_params.get("tenantId", "")))
-    if content_type(request.headers.get("content-type")) != FORM:
-        raise InvalidRequest("The body must be application/x-www-form-urlencoded")
-    try:
-        fields = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidRequest("The body is not form-encoded") from None
-    client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
-    if request.headers.get("authorization"):
-        basic = basic_credentials(request)
-        if basic is None:
-            raise InvalidClient()
-        client_id, client_secret = basic
-    return TokenGrant(grant_type=fields.get("grant_type") or None,
-                      scope=fields.get("scope") or None,
-                      client_id=client_id or None, client_secret=client_secret)
 
 
 def identify_tenant(session: Session, request: Request) -> str | None:

@@ -1,7 +1,9 @@
 """Thrive tables (`thrive_*`), every row keyed by tenant.
 
 Date-times are aware UTC (SQLModel's UTCDateTime refuses naive ones). JSON columns are always
-reassigned, never mutated in place, so SQLAlchemy sees every change.
+reassigned, never mutated in place, so SQLAlchemy sees every change. A column's default is set
+here only: fixture-pack and request-body fields that default the same way read it through
+`defaults`.
 """
 
 from __future__ import annotations
@@ -9,12 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import JSON, Column
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from emulator.core.models import TenantScoped
 
 ID = 24  # ObjectId-style ids: 24 hex digits
+
+
+def defaults(table: type[SQLModel]) -> dict[str, Any]:
+    """The table's plain column defaults by field name (factories and required fields left out)."""
+    return {name: info.default for name, info in table.model_fields.items()
+            if info.default_factory is None and info.default is not PydanticUndefined}
 
 
 def _json_list() -> Any:

@@ -1,4 +1,7 @@
-"""Thrive wire shapes: request bodies, query parameters, response bodies and the fixture pack.
+"""Thrive wire pieces every resource shares: dates, ids, paging, the request-body base, the pack.
+
+Each resource module holds its own request and response shapes; what is here is used by
+several of them, or by the fixture pack (`ThriveFixture`), which seeds every resource.
 
 Decisions the fact sheet leaves open and that live here (search for the names):
 - `PAGING`: per-list `perPage` default and maximum; above the maximum is a 422.
@@ -26,7 +29,6 @@ from pydantic import (
     Field,
     RootModel,
     StrictBool,
-    StrictInt,
     StrictStr,
     StringConstraints,
     ValidationError,
@@ -37,18 +39,15 @@ from pydantic.alias_generators import to_camel
 from emulator.core.clock import as_utc, iso
 from emulator.thrive.errors import BadRequest, Unprocessable
 from emulator.thrive.models import (
-    ThriveActivity,
     ThriveAssignment,
     ThriveAudience,
     ThriveCompletion,
     ThriveContent,
-    ThriveCpdCategory,
     ThriveCpdEntry,
-    ThriveCpdRequirement,
-    ThriveEnrolment,
+    ThriveCredential,
     ThriveSkillLevel,
-    ThriveTag,
     ThriveUser,
+    defaults,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -204,7 +203,7 @@ def envelope(results: list[dict[str, Any]], total: int, paging: Paging) -> dict[
 
 
 # ---------------------------------------------------------------------------------------------
-# Request bodies
+# Request bodies: field types, the base model, manager permissions, parsing
 # ---------------------------------------------------------------------------------------------
 
 
@@ -232,7 +231,7 @@ Email = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length
 Level = Annotated[float, Field(ge=-1, allow_inf_nan=False, strict=True)]
 
 
-class _Body(BaseModel):
+class RequestBody(BaseModel):
     """Vendor (camelCase) names only; unknown fields are ignored."""
 
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, validate_by_name=False,
@@ -241,7 +240,7 @@ class _Body(BaseModel):
     NOT_NULL: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
-    def _not_null(self) -> _Body:
+    def _not_null(self) -> RequestBody:
         for name in self.NOT_NULL:
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{to_camel(name)} must not be null")
@@ -252,95 +251,23 @@ class _Body(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class UserUpdate(_Body):
-    """v2 user fields; on update only the fields sent change."""
-
-    NOT_NULL = ("first_name", "last_name", "login_method", "role", "time_zone",
-                "language_code", "sso")
-
-    email: Email | None = None
-    first_name: Text | None = None
-    last_name: Text | None = None
-    login_method: Literal["email", "ref"] | None = None
-    role: Literal["administrator", "learneradmin", "learner"] | None = None
-    job_title: StrictStr | None = None
-    manager_ref: StrictStr | None = None
-    domain: StrictStr | None = None
-    start_date: When | None = None
-    end_date: When | None = None
-    time_zone: Text | None = None
-    language_code: Text | None = None
-    sso: StrictBool | None = None
-    additional_fields: dict[str, Any] | None = None
-
-
-class UserCreate(UserUpdate):
-    ref: Text
-    first_name: Text
-    last_name: Text
-
-
-class UserSuspend(_Body):
-    end_date: When | None = None
-
-
-class TagsAdd(_Body):
-    tags: list[Text] = Field(min_length=1, max_length=100)
-
-
-class TagsRemove(_Body):
-    op: Literal["remove"]
-    path: Literal["tags"]
-    value: list[Text] = Field(min_length=1, max_length=100)
-
-
-class SkillUpdate(_Body):
-    tag_name: Text
-    level: Level | None = None
-    target_level: Level | None = None
-
-
-class SkillsUpdate(_Body):
-    op: Literal["update"]
-    path: Literal["skills"]
-    value: list[SkillUpdate] = Field(min_length=1, max_length=100)
-
-
-class AudienceCreate(_Body):
-    name: Name
-    reference: Name
-    parent_id: Text | None = None
-    category: Literal["structure", "audience"] | None = None
-
-
-class AudienceUpdate(_Body):
-    NOT_NULL = ("name", "reference")
-
-    name: Name | None = None
-    reference: Name | None = None
-    parent_id: Text | None = None
-
-
-class MemberList(RootModel[list[StrictStr]]):
-    root: list[StrictStr] = Field(min_length=1, max_length=100)
-
-
-class AudienceManagerRights(_Body):
+# Manager permissions are read by audience manager writes and by fixture packs alike.
+class AudienceManagerRights(RequestBody):
     manage_content: StrictBool = False
     assignments: StrictBool = False
 
 
-class PeopleManagerRights(_Body):
+class PeopleManagerRights(RequestBody):
     can_view_learn_page: StrictBool = False
     insights: StrictBool = False
     manage: StrictBool = False
 
 
-class AdministratorRights(_Body):
+class AdministratorRights(RequestBody):
     can_add_audience_managers: StrictBool = False
 
 
-class Permissions(_Body):
+class Permissions(RequestBody):
     audience_manager: AudienceManagerRights = Field(default_factory=AudienceManagerRights)
     people_manager: PeopleManagerRights = Field(default_factory=PeopleManagerRights)
     administrator: AdministratorRights = Field(default_factory=AdministratorRights)
@@ -351,84 +278,6 @@ class Permissions(_Body):
         return {"audienceManager": self.audience_manager.model_dump(by_alias=True),
                 "peopleManager": self.people_manager.model_dump(by_alias=True),
                 "administrator": admin.model_dump(by_alias=True)}
-
-
-class ManagerInput(_Body):
-    reference: StrictStr
-    permissions: Permissions = Field(default_factory=Permissions)
-
-
-class ManagerList(RootModel[list[ManagerInput]]):
-    root: list[ManagerInput] = Field(min_length=1, max_length=100)
-
-
-ContentIds = Annotated[list[Text], Field(max_length=100)]
-Period = Annotated[StrictInt, Field(ge=1, le=1095)]
-Recurrence = Annotated[StrictInt, Field(ge=1, le=MAX_RECURRENCE_DAYS)]
-
-
-class AssignmentUpdate(_Body):
-    """`primaryContentId` is accepted as an alias of `contentId` (fact sheet §1.10)."""
-
-    NOT_NULL = ("content_id", "primary_content_id", "alternative_content_ids",
-                "hide_alternative_content", "completion_period")
-
-    audience_id: Text | None = None
-    content_id: Text | None = None
-    primary_content_id: Text | None = None
-    alternative_content_ids: ContentIds | None = None
-    hide_alternative_content: StrictBool | None = None
-    completion_period: Period | None = None
-    recurrence: Recurrence | None = None
-
-    @model_validator(mode="after")
-    def _one_primary(self) -> AssignmentUpdate:
-        if self.content_id and self.primary_content_id and \
-                self.content_id != self.primary_content_id:
-            raise ValueError("contentId and primaryContentId name different content")
-        return self
-
-    @property
-    def primary(self) -> str | None:
-        return self.content_id or self.primary_content_id
-
-
-class AssignmentCreate(AssignmentUpdate):
-    audience_id: Text
-    alternative_content_ids: ContentIds = Field(default_factory=list)
-    hide_alternative_content: StrictBool = False
-    completion_period: Period = 30
-
-    @model_validator(mode="after")
-    def _primary_required(self) -> AssignmentCreate:
-        if self.primary is None:
-            raise ValueError("contentId is required")
-        return self
-
-
-class AssignmentDelete(_Body):
-    audience_id: Text | None = None
-
-
-class CompletionCreate(_Body):
-    user_id: Text
-    content_id: Text
-    completed_at: When
-
-
-class WebhookUser(UserUpdate):
-    ref: Text
-
-
-class WebhookContent(_Body):
-    user: WebhookUser
-
-
-class WebhookEvent(_Body):
-    id: Annotated[Text, StringConstraints(max_length=500)]
-    timestamp: StrictStr | None = None
-    event_type: Literal["user_joined", "user_updated", "user_suspended", "user_deleted"]
-    content: WebhookContent
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -477,201 +326,19 @@ def revalidate(model: type[M], data: dict[str, Any], *where: str) -> M:
 
 
 # ---------------------------------------------------------------------------------------------
-# Response bodies
-# ---------------------------------------------------------------------------------------------
-
-
-def full_name(user: ThriveUser) -> str:
-    return " ".join(p for p in (user.first_name, user.last_name) if p)
-
-
-def position(user: ThriveUser, manager: ThriveUser | None) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "manager": None if manager is None else {"id": manager.id, "name": full_name(manager),
-                                                 "ref": manager.ref},
-        "ouId": user.ou_id,
-        "isActive": user.active,
-        "startDate": stamp(user.start_date),
-        "endDate": stamp(user.end_date),
-        "createdAt": stamp(user.created_at),
-        "updatedAt": stamp(user.updated_at),
-        "title": user.job_title,
-    }
-
-
-def basic_user(user: ThriveUser, manager: ThriveUser | None) -> dict[str, Any]:
-    """BasicUser (`GET /users/ref/{ref}`)."""
-    return {
-        "id": user.id, "ref": user.ref, "firstName": user.first_name,
-        "lastName": user.last_name, "email": user.email, "role": user.role,
-        "status": user.status, "positions": [position(user, manager)],
-        "additionalFields": user.additional_fields, "languageCode": user.language_code,
-    }
-
-
-def user_v1(user: ThriveUser, manager: ThriveUser | None, audiences: list[str],
-            skills: list[str]) -> dict[str, Any]:
-    """User (`GET /users`, `GET /user/{id}`)."""
-    return {
-        **basic_user(user, manager),
-        "deleted": user.deleted,
-        "compliance": number(user.compliance),
-        "level": number(user.level),
-        "firstLogin": stamp(user.first_login),
-        "lastLogin": stamp(user.last_login),
-        "tags": {"skills": skills},
-        "usersFollowing": list(user.users_following),
-        "tagsFollowing": list(user.tags_following),
-        "createdAt": stamp(user.created_at),
-        "updatedAt": stamp(user.updated_at),
-        "hasPicture": user.has_picture,
-        "timeZone": user.time_zone,
-        "summary": user.summary,
-        "relevancy": number(user.relevancy),
-        "rank": user.rank or {"currentCategory": 0, "currentLevel": 0},
-        "agreedTerms": user.agreed_terms,
-        "onboarded": user.onboarded,
-        "audiences": [{"id": audience_id} for audience_id in audiences],
-        "singleSignOn": user.sso,
-    }
-
-
-def user_lifecycle(user: ThriveUser) -> dict[str, Any]:
-    """UserLifecycleResource (v2 create, update, suspend)."""
-    return {
-        "id": user.id, "loginMethod": user.login_method, "ref": user.ref,
-        "email": user.email, "firstName": user.first_name, "lastName": user.last_name,
-        "role": user.role, "jobTitle": user.job_title, "managerRef": user.manager_ref,
-        "startDate": stamp(user.start_date), "endDate": stamp(user.end_date),
-        "domain": user.domain, "timeZone": user.time_zone, "languageCode": user.language_code,
-        "active": user.active, "createdAt": stamp(user.created_at),
-        "updatedAt": stamp(user.updated_at), "sso": user.sso,
-        "additionalFields": user.additional_fields,
-    }
-
-
-def audience(row: ThriveAudience, parent: ThriveAudience | None) -> dict[str, Any]:
-    return {
-        "id": row.id, "name": row.name, "reference": row.reference,
-        "apiControlled": row.api_controlled, "category": row.category, "type": row.type,
-        "parent": None if parent is None else {"name": parent.name,
-                                               "reference": parent.reference, "id": parent.id},
-        "createdAt": stamp(row.created_at), "updatedAt": stamp(row.updated_at),
-    }
-
-
-def member(user: ThriveUser) -> dict[str, Any]:
-    return {"userId": user.id, "reference": user.ref, "email": user.email}
-
-
-def manager(user: ThriveUser, permissions: dict[str, Any]) -> dict[str, Any]:
-    return {**member(user), "permissions": permissions}
-
-
-def batch_result(succeeded: list[str], failed: list[tuple[str, str]]) -> dict[str, Any]:
-    """Member/manager add and replace: `failure` only when an item failed (then a 207)."""
-    body: dict[str, Any] = {"success": {"count": len(succeeded),
-                                        "entities": [{"reference": r} for r in succeeded]}}
-    if failed:
-        body["failure"] = {"count": len(failed),
-                           "entities": [{"reason": why, "reference": r} for r, why in failed]}
-    return body
-
-
-def assignment(row: ThriveAssignment) -> dict[str, Any]:
-    return {
-        "id": row.id, "audienceId": row.audience_id, "primaryContentId": row.primary_content_id,
-        "alternativeContentIds": list(row.alternative_content_ids),
-        "hideAlternativeContent": row.hide_alternative_content,
-        "completionPeriod": row.completion_period, "recurrence": row.recurrence,
-        "isActive": row.is_active, "isDeleted": row.is_deleted,
-        "createdAt": stamp(row.created_at), "deletedAt": stamp(row.deleted_at),
-        "updatedAt": stamp(row.updated_at),
-    }
-
-
-def history_entry(kind: str, previous: str, following: str, at: datetime,
-                  completion_id: str | None = None) -> dict[str, Any]:
-    return {"type": kind, "completionId": completion_id, "previousStatus": previous,
-            "nextStatus": following, "createdAt": stamp(at), "updatedAt": stamp(at)}
-
-
-def enrolment(row: ThriveEnrolment, owner: ThriveAssignment) -> dict[str, Any]:
-    return {
-        "id": row.id, "userId": row.user_id, "assignmentId": row.assignment_id,
-        "audienceId": owner.audience_id, "primaryContentId": owner.primary_content_id,
-        "status": row.status, "availableDate": stamp(row.available_date),
-        "dueDate": stamp(row.due_date), "lastCompletedAt": stamp(row.last_completed_at),
-        "history": list(row.history), "updatedAt": stamp(row.updated_at),
-    }
-
-
-def completion(row: ThriveCompletion) -> dict[str, Any]:
-    return {
-        "id": row.id, "userId": row.user_id, "contentId": row.content_id,
-        "contentVersion": row.content_version, "skills": list(row.skills),
-        "completionType": row.completion_type, "hadDueDate": row.had_due_date,
-        "isRPL": row.is_rpl, "completedAt": stamp(row.completed_at),
-        "activeUntil": stamp(row.active_until),
-    }
-
-
-def content(row: ThriveContent) -> dict[str, Any]:
-    return {
-        "id": row.id, "title": row.title, "description": row.description,
-        "tags": list(row.tags), "type": row.type, "createdAt": stamp(row.created_at),
-        "updatedAt": stamp(row.updated_at), "author": row.author, "isOfficial": row.is_official,
-        "duration": row.duration, "contentHistory": list(row.content_history),
-    }
-
-
-def activity(row: ThriveActivity) -> dict[str, Any]:
-    return {
-        "id": row.id, "user": row.user_id, "type": row.type, "name": row.name,
-        "date": stamp(row.date), "contextId": row.context_id, "contextType": row.context_type,
-        "contentType": row.content_type, "data": row.data, "with": row.with_,
-    }
-
-
-def cpd_category(row: ThriveCpdCategory) -> dict[str, Any]:
-    return {"categoryId": row.id, "name": row.name}
-
-
-def cpd_entry(row: ThriveCpdEntry, category: ThriveCpdCategory | None) -> dict[str, Any]:
-    return {
-        "logEntryId": row.id, "userId": row.user_id, "activity": row.activity,
-        "category": None if category is None else cpd_category(category),
-        "entryDate": stamp(row.entry_date), "durationMinutes": row.duration_minutes,
-        "description": row.description, "isVerified": row.is_verified,
-    }
-
-
-def cpd_requirement(row: ThriveCpdRequirement) -> dict[str, Any]:
-    return {"audienceRequirementId": row.id, "audienceId": row.audience_id,
-            "requiredMinutes": row.required_minutes, "createdAt": stamp(row.created_at),
-            "updatedAt": stamp(row.updated_at)}
-
-
-def tag(row: ThriveTag, skilled: list[str]) -> dict[str, Any]:
-    return {"tag": row.name, "id": row.id, "contents": list(row.contents),
-            "campaigns": list(row.campaigns), "interests": list(row.interests),
-            "skills": skilled}
-
-
-def skill_level(row: ThriveSkillLevel) -> dict[str, Any]:
-    return {"name": row.name, "isEnabled": row.is_enabled, "value": row.value}
-
-
-def token_response(access_token: str, expires_in: int) -> dict[str, Any]:
-    return {"access_token": access_token, "expires_in": expires_in, "token_type": "Bearer"}
-
-
-# ---------------------------------------------------------------------------------------------
 # Fixture pack
 # ---------------------------------------------------------------------------------------------
 
 PackId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+# A pack field that a table column also defaults takes the column's default.
+ASSIGNMENT = defaults(ThriveAssignment)
+AUDIENCE = defaults(ThriveAudience)
+COMPLETION = defaults(ThriveCompletion)
+CONTENT = defaults(ThriveContent)
+CPD_ENTRY = defaults(ThriveCpdEntry)
+CREDENTIAL = defaults(ThriveCredential)
+SKILL_LEVEL = defaults(ThriveSkillLevel)
+USER = defaults(ThriveUser)
 
 
 class _Pack(BaseModel):
@@ -684,7 +351,7 @@ class OAuthClientFixture(_Pack):
     scopes: list[Literal["api/all", "api/read", "api/write", "api/webhooks"]] = Field(
         min_length=1)
     # False: the client exists but may not use the client-credentials grant.
-    client_credentials: bool = True
+    client_credentials: bool = CREDENTIAL["client_credentials"]
 
 
 class UserPack(_Pack):
@@ -693,31 +360,31 @@ class UserPack(_Pack):
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
-    login_method: Literal["email", "ref"] = "email"
-    role: Literal["administrator", "learneradmin", "learner"] = "learner"
-    status: Literal["active", "inactive", "expired", "new"] = "active"
-    active: bool = True
-    deleted: bool = False
+    login_method: Literal["email", "ref"] = USER["login_method"]
+    role: Literal["administrator", "learneradmin", "learner"] = USER["role"]
+    status: Literal["active", "inactive", "expired", "new"] = USER["status"]
+    active: bool = USER["active"]
+    deleted: bool = USER["deleted"]
     job_title: str | None = None
     manager_ref: str | None = None
     start_date: datetime | None = None
     end_date: datetime | None = None
     domain: str | None = None
-    time_zone: str = "Europe/London"
-    language_code: str = "en-gb"
-    sso: bool = False
+    time_zone: str = USER["time_zone"]
+    language_code: str = USER["language_code"]
+    sso: bool = USER["sso"]
     additional_fields: dict[str, Any] | None = None
     created_at: datetime
     updated_at: datetime | None = None
     summary: str | None = None
-    has_picture: bool = False
+    has_picture: bool = USER["has_picture"]
     agreed_terms: bool | None = None
     onboarded: bool | None = None
     first_login: datetime | None = None
     last_login: datetime | None = None
-    compliance: float = 0
-    level: float = 0
-    relevancy: float = 0
+    compliance: float = USER["compliance"]
+    level: float = USER["level"]
+    relevancy: float = USER["relevancy"]
     rank: dict[str, Any] | None = None
     users_following: list[str] = Field(default_factory=list)
     tags_following: list[Any] = Field(default_factory=list)
@@ -738,7 +405,7 @@ class TagPack(_Pack):
 
 class SkillLevelPack(_Pack):
     name: str
-    is_enabled: bool = True
+    is_enabled: bool = SKILL_LEVEL["is_enabled"]
     value: int
 
 
@@ -752,8 +419,8 @@ class AudiencePack(_Pack):
     name: str
     reference: str
     category: Literal["structure", "audience"]
-    type: Literal["manual", "smart"] = "manual"
-    api_controlled: bool = True
+    type: Literal["manual", "smart"] = AUDIENCE["type"]
+    api_controlled: bool = AUDIENCE["api_controlled"]
     parent_id: PackId | None = None
     created_at: datetime
     updated_at: datetime | None = None
@@ -769,7 +436,7 @@ class ContentPack(_Pack):
     type: Literal["article", "assessment", "broadcast", "cmi5", "elearning", "event", "file",
                   "pathway", "question", "quiz", "scorm", "url", "video", "mixed"]
     author: str | None = None
-    is_official: bool = False
+    is_official: bool = CONTENT["is_official"]
     duration: dict[str, Any] | None = None
     content_history: list[dict[str, Any]] = Field(default_factory=list)
     created_at: datetime
@@ -781,10 +448,10 @@ class AssignmentPack(_Pack):
     audience_id: PackId
     primary_content_id: PackId
     alternative_content_ids: list[PackId] = Field(default_factory=list)
-    hide_alternative_content: bool = False
-    completion_period: int = Field(default=30, ge=1, le=1095)
+    hide_alternative_content: bool = ASSIGNMENT["hide_alternative_content"]
+    completion_period: int = Field(default=ASSIGNMENT["completion_period"], ge=1, le=1095)
     recurrence: int | None = Field(default=None, ge=1, le=MAX_RECURRENCE_DAYS)
-    is_deleted: bool = False
+    is_deleted: bool = ASSIGNMENT["is_deleted"]
     created_at: datetime
     deleted_at: datetime | None = None
     updated_at: datetime | None = None
@@ -817,10 +484,10 @@ class CompletionPack(_Pack):
     id: PackId
     user_id: PackId
     content_id: PackId
-    content_version: int = 1
-    completion_type: str = "api"
-    had_due_date: bool = False
-    is_rpl: bool = Field(default=False, alias="isRPL")
+    content_version: int = COMPLETION["content_version"]
+    completion_type: str = COMPLETION["completion_type"]
+    had_due_date: bool = COMPLETION["had_due_date"]
+    is_rpl: bool = Field(default=COMPLETION["is_rpl"], alias="isRPL")
     completed_at: datetime
     active_until: datetime | None = None
     # None: the content's tags.
@@ -854,7 +521,7 @@ class CpdEntryPack(_Pack):
     entry_date: datetime
     duration_minutes: int = Field(ge=0)
     description: str | None = None
-    is_verified: bool = False
+    is_verified: bool = CPD_ENTRY["is_verified"]
 
 
 class CpdRequirementPack(_Pack):

@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 import httpx
+import pytest
 
 TENANT = "eu-west-2_EmuDemo01"
 SECRET = "thrive-demo-secret"
@@ -85,6 +86,10 @@ def error(status: int, message: str) -> dict[str, Any]:
     return {"status": status, "error": reasons[status], "message": message}
 
 
+MISSING = error(401, "Missing credentials: use Basic auth or a Bearer access token")
+BAD_TOKEN = error(401, "The access token is invalid or has expired")
+
+
 def freeze(client: httpx.Client, at: str = NOW) -> None:
     response = client.post("/_emulator/clock", json={"set": at, "freeze": True})
     assert response.status_code == 200, response.text
@@ -108,3 +113,19 @@ def fresh_tenant(client: httpx.Client) -> dict[str, Any]:
 def journal_count(client: httpx.Client) -> int:
     count: int = client.get("/_emulator/journal").json()["total"]
     return count
+
+
+def read(client: httpx.Client, path: str) -> Any:
+    """The JSON body of a GET that must answer 200 (demo tenant, Basic auth)."""
+    response = client.get(path, headers=AUTH)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_query_errors(client: httpx.Client, subtests: pytest.Subtests, path: str,
+                        cases: list[tuple[str, str]]) -> None:
+    """Each query string on `path` is a 422 in Thrive's shape with its message."""
+    for query, message in cases:
+        with subtests.test(msg=repr((query, message))[:120]):
+            response = client.get(f"{path}{query}", headers=AUTH)
+            assert (response.status_code, response.json()) == (422, error(422, message))

@@ -17,9 +17,10 @@ from tests.thrive.support import (
     NOW,
     READ_CLIENT,
     V1,
+    assert_query_errors,
     bearer,
     error,
-    freeze,
+    read,
     token,
 )
 
@@ -54,15 +55,11 @@ def demo_safety() -> dict[str, Any]:
 
 
 def listed(client: httpx.Client, query: str = "") -> list[dict[str, Any]]:
-    response = client.get(f"{V1}/assignments{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = read(client, f"{V1}/assignments{query}")
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- create: the user's example --------------------------------------------------------------
@@ -250,10 +247,7 @@ _LIST_REJECTS_BAD_PARAMETERS = [
 
 
 def test_list_rejects_bad_parameters(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _LIST_REJECTS_BAD_PARAMETERS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/assignments{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/assignments", _LIST_REJECTS_BAD_PARAMETERS)
 
 
 def test_a_page_far_past_the_end_is_empty(client: httpx.Client) -> None:

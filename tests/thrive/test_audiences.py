@@ -16,7 +16,7 @@ from tests.thrive.support import (
     USERS,
     V1,
     error,
-    freeze,
+    read,
 )
 
 CREATED = "2025-09-10T09:00:00.000Z"
@@ -49,9 +49,7 @@ EVE = person("eve", "EMP005", "eve.manager@demo.example")
 
 
 def members(client: httpx.Client, audience: str, query: str = "") -> dict[str, Any]:
-    response = client.get(f"{V1}/audiences/{audience}/members{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = read(client, f"{V1}/audiences/{audience}/members{query}")
     return body
 
 
@@ -60,9 +58,7 @@ def member_ids(client: httpx.Client, audience: str) -> list[str]:
 
 
 def managers(client: httpx.Client, audience: str) -> list[dict[str, Any]]:
-    response = client.get(f"{V1}/audiences/{audience}/managers", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = read(client, f"{V1}/audiences/{audience}/managers")
     return body
 
 
@@ -75,9 +71,7 @@ def failure(*references: str) -> dict[str, Any]:
             "entities": [{"reason": "User not found", "reference": r} for r in references]}
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- read ------------------------------------------------------------------------------------

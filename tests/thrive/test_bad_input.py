@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from emulator.thrive.assignments import AssignmentCreate
 from emulator.thrive.errors import BadRequest
-from emulator.thrive.schemas import AssignmentCreate, parse_body
+from emulator.thrive.schemas import parse_body
 from tests.thrive.support import AUTH, CONTENTS, V1, V2, error
 
 JSON = {**AUTH, "Content-Type": "application/json"}

@@ -16,8 +16,9 @@ from tests.thrive.support import (
     NOW,
     USERS,
     V1,
+    assert_query_errors,
     error,
-    freeze,
+    read,
 )
 
 BEN_DONE = {"id": COMPLETIONS["ben"], "userId": USERS["ben"], "contentId": CONTENTS["video"],
@@ -29,15 +30,11 @@ COMPLETION = {"userId": USERS["dan"], "contentId": CONTENTS["python"],
 
 
 def completions(client: httpx.Client, query: str = "") -> list[dict[str, Any]]:
-    response = client.get(f"{V1}/learning/completions{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = read(client, f"{V1}/learning/completions{query}")
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_list_completions_is_a_bare_array(client: httpx.Client) -> None:
@@ -78,10 +75,8 @@ _LIST_REJECTS_BAD_PARAMETERS = [
 
 
 def test_list_rejects_bad_parameters(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _LIST_REJECTS_BAD_PARAMETERS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/learning/completions{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/learning/completions",
+                        _LIST_REJECTS_BAD_PARAMETERS)
 
 
 def test_get_completion(client: httpx.Client) -> None:

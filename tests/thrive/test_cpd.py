@@ -7,7 +7,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.thrive.support import AUDIENCES, AUTH, CPD_CATEGORIES, MISSING_ID, USERS, V1, error
+from tests.thrive.support import (
+    AUDIENCES,
+    AUTH,
+    CPD_CATEGORIES,
+    MISSING_ID,
+    USERS,
+    V1,
+    assert_query_errors,
+    error,
+    read,
+)
 
 EVE_ENTRY = {
     "logEntryId": "6ab6ccbf000000000a000005", "userId": USERS["eve"],
@@ -22,9 +32,7 @@ ENG_REQUIREMENT = {
 
 
 def get(client: httpx.Client, path: str) -> dict[str, Any]:
-    response = client.get(f"{V1}/{path}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = read(client, f"{V1}/{path}")
     return body
 
 
@@ -121,7 +129,4 @@ _USER_LOG_SUMMARY_ERRORS = [
 
 
 def test_user_log_summary_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _USER_LOG_SUMMARY_ERRORS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/cpdUserLogSummaries{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/cpdUserLogSummaries", _USER_LOG_SUMMARY_ERRORS)

@@ -18,8 +18,10 @@ from tests.thrive.support import (
     V1,
     V2,
     advance,
+    assert_query_errors,
     error,
     freeze,
+    read,
 )
 
 SAFETY = ASSIGNMENTS["safety"]
@@ -28,9 +30,7 @@ CONDUCT = ASSIGNMENTS["conduct"]
 
 def enrolments(client: httpx.Client, assignment_id: str,
                query: str = "") -> list[dict[str, Any]]:
-    response = client.get(f"{V1}/assignments/{assignment_id}/enrolments{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = read(client, f"{V1}/assignments/{assignment_id}/enrolments{query}")
     return body
 
 
@@ -74,9 +74,7 @@ def complete(client: httpx.Client, user: str, content: str, at: str) -> str:
     return completion_id
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_demo_enrolments_in_every_status(client: httpx.Client) -> None:
@@ -291,10 +289,8 @@ _ENROLMENT_FILTER_ERRORS = [
 
 
 def test_enrolment_filter_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _ENROLMENT_FILTER_ERRORS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/assignments/{SAFETY}/enrolments{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/assignments/{SAFETY}/enrolments",
+                        _ENROLMENT_FILTER_ERRORS)
 
 
 def test_enrolments_of_an_unknown_assignment(client: httpx.Client) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.thrive.support import AUTH, CONTENTS, MISSING_ID, NOW, TAGS, USERS, V1, error, freeze
+from tests.thrive.support import AUTH, CONTENTS, MISSING_ID, NOW, TAGS, USERS, V1, error
 
 BEN_TAGS = f"{V1}/users/{USERS['ben']}/tags"
 BEN_SKILLS = f"{V1}/users/{USERS['ben']}/skills"
@@ -27,9 +27,7 @@ def tag(client: httpx.Client, name: str) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_list_tags_is_an_envelope(client: httpx.Client) -> None:

@@ -16,8 +16,9 @@ from tests.thrive.support import (
     V1,
     V2,
     advance,
+    assert_query_errors,
     error,
-    freeze,
+    read,
 )
 
 BEN_POSITION = {
@@ -64,15 +65,11 @@ def create(client: httpx.Client, **fields: Any) -> dict[str, Any]:
 
 
 def search(client: httpx.Client, query: str = "") -> dict[str, Any]:
-    response = client.get(f"{V1}/users{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = read(client, f"{V1}/users{query}")
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- v1 reads --------------------------------------------------------------------------------
@@ -135,10 +132,7 @@ _SEARCH_REJECTS_BAD_PARAMETERS = [
 
 
 def test_search_rejects_bad_parameters(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _SEARCH_REJECTS_BAD_PARAMETERS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/users{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/users", _SEARCH_REJECTS_BAD_PARAMETERS)
 
 
 def test_get_user_by_id(client: httpx.Client) -> None:

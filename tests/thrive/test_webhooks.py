@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.thrive.support import AUTH, NOW, TENANT, USERS, V1, V2, basic, bearer, error, freeze
+from tests.thrive.support import AUTH, NOW, TENANT, USERS, V1, V2, basic, bearer, error, read
 from tests.thrive.support import token as issue
 
 HOOK = "/thrive/webhooks"
@@ -29,15 +29,11 @@ def send(client: httpx.Client, body: Any, headers: dict[str, str] = AUTH) -> htt
 
 
 def by_ref(client: httpx.Client, ref: str) -> dict[str, Any]:
-    response = client.get(f"{V1}/users/ref/{ref}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = read(client, f"{V1}/users/ref/{ref}")
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_user_joined_creates_the_user(client: httpx.Client) -> None:

@@ -9,7 +9,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.thrive.support import AUTH, CONTENTS, MISSING_ID, NOW, USERS, V1, error, freeze
+from tests.thrive.support import (
+    AUTH,
+    CONTENTS,
+    MISSING_ID,
+    NOW,
+    USERS,
+    V1,
+    assert_query_errors,
+    error,
+    read,
+)
 
 SAFETY = {
     "id": CONTENTS["safety"], "title": "Workplace Safety Essentials",
@@ -28,15 +38,11 @@ ACTIVITY_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def page(client: httpx.Client, path: str, query: str = "") -> dict[str, Any]:
-    response = client.get(f"{V1}/{path}{query}", headers=AUTH)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = read(client, f"{V1}/{path}{query}")
     return body
 
 
-@pytest.fixture(autouse=True)
-def _frozen(client: httpx.Client) -> None:
-    freeze(client)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- contents --------------------------------------------------------------------------------
@@ -83,10 +89,7 @@ _CONTENT_FILTER_ERRORS = [
 
 
 def test_content_filter_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _CONTENT_FILTER_ERRORS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/contents{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/contents", _CONTENT_FILTER_ERRORS)
 
 
 def test_get_content(client: httpx.Client) -> None:
@@ -140,10 +143,7 @@ _ACTIVITY_FILTER_ERRORS = [
 
 
 def test_activity_filter_errors(client: httpx.Client, subtests: pytest.Subtests) -> None:
-    for query, message in _ACTIVITY_FILTER_ERRORS:
-        with subtests.test(msg=repr((query, message))[:120]):
-            response = client.get(f"{V1}/activities{query}", headers=AUTH)
-            assert (response.status_code, response.json()) == (422, error(422, message))
+    assert_query_errors(client, subtests, f"{V1}/activities", _ACTIVITY_FILTER_ERRORS)
 
 
 def test_get_activity(client: httpx.Client) -> None:
