@@ -8,8 +8,6 @@ a route is a 404 in Thrive's shape after the credential and scope checks (Thrive
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
@@ -33,9 +31,6 @@ from emulator.thrive.backend import ThriveBackend
 from emulator.thrive.errors import NotFound
 from emulator.thrive.routing import api_router
 
-if TYPE_CHECKING:
-    from emulator.thrive import ThriveVendor
-
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 # Registered last: it matches every path.
@@ -53,7 +48,7 @@ ROUTERS = (tokens.router, users.router, tags.router, audiences.router, assignmen
            fallback)
 
 
-def build_app(ctx: Context, vendor: ThriveVendor) -> FastAPI:
+def build_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="Thrive Learning (emulated)", openapi_url=None, docs_url=None,
                   redoc_url=None)
     app.state.thrive_backend = ThriveBackend(ctx)
