@@ -9,8 +9,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "emulator"
 VENDORS = ("thrive", "ispring", "dmtd")
-VENDOR_FILES = {"__init__.py", "routes.py", "auth.py", "schemas.py", "models.py", "backend.py",
-                "errors.py"}
+VENDOR_FILES = {"__init__.py", "auth.py", "schemas.py", "models.py", "backend.py", "errors.py"}
+# The sub-app builder: `app.py` once a package is split by resource, `routes.py` before.
+SUB_APP_FILES = {"app.py", "routes.py"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -48,6 +49,7 @@ def test_vendor_imports_only_itself(vendor: str) -> None:
 def test_vendor_packages_share_one_layout(vendor: str) -> None:
     files = {p.name for p in (PACKAGE / vendor).glob("*.py")}
     assert files >= VENDOR_FILES
+    assert files & SUB_APP_FILES
 
 
 def test_only_app_wires_every_vendor() -> None:
