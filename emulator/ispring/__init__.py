@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from emulator.core.errors import EmulatorError
 from emulator.core.vendor import Context, Vendor
-from emulator.ispring import auth, backend, errors, routes, schemas
+from emulator.ispring import app, auth, backend, errors, schemas
 
 
 class IspringVendor(Vendor):
@@ -28,7 +28,7 @@ class IspringVendor(Vendor):
     error_base: ClassVar[type[EmulatorError] | None] = errors.IspringError
 
     def build_app(self, ctx: Context) -> FastAPI:
-        return routes.build_app(ctx, self)
+        return app.build_app(ctx, self)
 
     def render_error(self, request: Request, error: EmulatorError) -> Response:
         return errors.render(request, error)
@@ -38,7 +38,7 @@ class IspringVendor(Vendor):
         # The account is named by its host; a fresh tenant gets its own account domain.
         if fresh:
             return f"emu{secrets.token_hex(5)}.ispringlearn.com"
-        return backend.account_host(fixture.account_url)
+        return auth.account_host(fixture.account_url)
 
     def fresh_credentials(self, tenant_id: str) -> dict[str, Any]:
         return backend.fresh_credentials(tenant_id)

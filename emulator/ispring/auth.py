@@ -4,36 +4,140 @@ D17: when `Authorization` is present it alone decides — `Bearer <token>` (sche
 the raw token with no scheme, as every vendor doc sample sends it. Otherwise the three `X-Auth-*`
 headers name the account (by the URL's host), the login (or e-mail) and the password. Anything
 else is a 401. The principal then carries the caller's rights; `allow(right)` turns a missing
-right into the 403 that D18 puts before any body parsing.
+right into the 403 that D18 puts before any body parsing; every resource router depends on
+`authenticate`, and each handler names its right through one of the aliases at the end.
+
+Behaviours the fact sheet leaves open:
+- `ROLE_RIGHTS`, `Right`: what each role may call (§4.9; a token has Owner rights, D17);
+  learners and supervisors may call nothing (inferred).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from emulator.core.models import Tenant
 from emulator.core.vendor import set_request_tenant
-from emulator.ispring.backend import (
-    IspringBackend,
-    Principal,
-    Right,
-    account_host,
-    token_tenant,
-)
-from emulator.ispring.errors import Unauthorized
+from emulator.ispring.errors import PermissionDenied, Unauthorized
+from emulator.ispring.models import IspringToken
+
+if TYPE_CHECKING:
+    from emulator.ispring.backend import IspringBackend
+
+
+class Right(StrEnum):
+    USERS_READ = "users.read"
+    USERS_WRITE = "users.write"
+    DEPARTMENTS_READ = "departments.read"
+    DEPARTMENTS_WRITE = "departments.write"
+    GROUPS_READ = "groups.read"
+    GROUPS_WRITE = "groups.write"
+    CONTENT_READ = "content.read"
+    CONTENT_WRITE = "content.write"
+    ENROLLMENTS_READ = "enrollments.read"
+    ENROLLMENTS_WRITE = "enrollments.write"
+    RESULTS_READ = "results.read"
+    STATISTICS_WRITE = "statistics.write"
+    GAMIFICATION_READ = "gamification.read"
+    GAMIFICATION_WRITE = "gamification.write"
+    WEBHOOKS = "webhooks"
+
+
+ALL_RIGHTS = frozenset(Right)
+
+
+ROLE_RIGHTS: dict[str, frozenset[Right]] = {
+    "owner": ALL_RIGHTS,
+    "administrator": ALL_RIGHTS,
+    # §4.9: department administrators may not create departments (nor content, inferred);
+    # webhooks are for the Owner and Account Administrators only (§5.10).
+    "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE, Right.CONTENT_WRITE,
+                                              Right.WEBHOOKS},
+    "publisher": frozenset({
+        Right.USERS_READ, Right.DEPARTMENTS_READ, Right.GROUPS_READ, Right.CONTENT_READ,
+        Right.CONTENT_WRITE,
+        Right.ENROLLMENTS_READ, Right.ENROLLMENTS_WRITE, Right.RESULTS_READ,
+        Right.GAMIFICATION_READ, Right.GAMIFICATION_WRITE,
+    }),
+    "learner": frozenset(),
+    "supervisor": frozenset(),
+}
+
+
+UNSCOPED_ROLES = frozenset({"owner", "administrator"})
+
+
+# D9: both generations of role names are accepted on input.
+ROLE_ALIASES = {
+    "learner": "learner", "learners": "learner",
+    "administrator": "administrator", "account_administrators": "administrator",
+    "department_administrator": "department_administrator",
+    "department_administrators": "department_administrator",
+    "publisher": "publisher", "course_authors": "publisher",
+    "custom": "custom", "supervisor": "supervisor",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the account, the role's rights, and the departments it may act in."""
+
+    tenant_id: str
+    role_type: str
+    rights: frozenset[Right]
+    # Departments (managed ones and everything below them); None = the whole account.
+    scope: frozenset[str] | None
+    user_id: str | None = None  # None for a token: account-wide rights (D17)
+
+    def require(self, right: Right) -> None:
+        if right not in self.rights:
+            raise PermissionDenied()
+
+    def covers(self, department_id: str) -> bool:
+        return self.scope is None or department_id in self.scope
+
+    @property
+    def is_publisher(self) -> bool:
+        return self.role_type == "publisher"
+
+
+def account_host(url: str) -> str:
+    """The account an `X-Auth-Account-Url` names: its host, lower case (scheme/path ignored)."""
+    text = url.strip()
+    try:
+        parsed = urlsplit(text if "//" in text else f"//{text}")
+        host = parsed.hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").lower()
+
+
+def token_tenant(session: Session, access_token: str) -> str | None:
+    """The account an access token belongs to, expired or not."""
+    row = session.exec(select(IspringToken).where(IspringToken.token == access_token)).first()
+    return None if row is None else row.tenant_id
+
+
+def custom_rights(granted: Iterable[str]) -> frozenset[Right]:
+    """The rights a custom role was granted (unknown names ignored; never webhooks, §5.10)."""
+    known = {r.value: r for r in Right if r is not Right.WEBHOOKS}
+    return frozenset(known[name] for name in granted if name in known)
 
 
 def backend_of(request: Request) -> IspringBackend:
-    backend = request.app.state.backend
-    assert isinstance(backend, IspringBackend)
+    backend: IspringBackend = request.app.state.backend
     return backend
 
 
-Backend = Annotated[IspringBackend, Depends(backend_of)]
+# A forward reference: the backend is built from the resource modules, which import this one.
+Backend = Annotated["IspringBackend", Depends(backend_of)]
 
 
 def bearer_token(header: str) -> str | None:
@@ -92,3 +196,20 @@ def identify_tenant(session: Session, request: Request) -> str | None:
     host = account_host(url)
     tenant = session.get(Tenant, host) if host else None
     return host if tenant is not None and tenant.vendor == "ispring" else None
+
+
+UsersRead = Annotated[Principal, Depends(allow(Right.USERS_READ))]
+UsersWrite = Annotated[Principal, Depends(allow(Right.USERS_WRITE))]
+DepartmentsRead = Annotated[Principal, Depends(allow(Right.DEPARTMENTS_READ))]
+DepartmentsWrite = Annotated[Principal, Depends(allow(Right.DEPARTMENTS_WRITE))]
+GroupsRead = Annotated[Principal, Depends(allow(Right.GROUPS_READ))]
+GroupsWrite = Annotated[Principal, Depends(allow(Right.GROUPS_WRITE))]
+ContentRead = Annotated[Principal, Depends(allow(Right.CONTENT_READ))]
+ContentWrite = Annotated[Principal, Depends(allow(Right.CONTENT_WRITE))]
+EnrollmentsRead = Annotated[Principal, Depends(allow(Right.ENROLLMENTS_READ))]
+EnrollmentsWrite = Annotated[Principal, Depends(allow(Right.ENROLLMENTS_WRITE))]
+ResultsRead = Annotated[Principal, Depends(allow(Right.RESULTS_READ))]
+StatisticsWrite = Annotated[Principal, Depends(allow(Right.STATISTICS_WRITE))]
+PointsRead = Annotated[Principal, Depends(allow(Right.GAMIFICATION_READ))]
+PointsWrite = Annotated[Principal, Depends(allow(Right.GAMIFICATION_WRITE))]
+Webhooks = Annotated[Principal, Depends(allow(Right.WEBHOOKS))]

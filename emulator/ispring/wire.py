@@ -379,3 +379,15 @@ def encode(request: Request, reply: Reply) -> Response:
     return Response(core_render_xml(reply.root, to_xml(reply.content)), status_code=reply.status,
                     media_type="application/xml")
 
+
+def ok(request: Request, content: object) -> Response:
+    return encode(request, Reply(content))
+
+
+def created(request: Request, new_id: str) -> Response:
+    """201 with the new ID as the root's text on one line (XML) or a JSON string (§4.2)."""
+    return encode(request, Reply(new_id, status=201))
+
+
+def empty(request: Request, status: int = 200) -> Response:
+    return encode(request, Reply(empty=True, status=status))

@@ -189,3 +189,179 @@ def created_id(response: httpx.Response) -> str:
     assert len(new_id) == 36
     assert "<" not in new_id
     return new_id
+
+
+TOKEN_FORM = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+              "grant_type": "client_credentials"}
+
+
+ALL_DEPARTMENTS = [ROOT, MARKETING, SALES, SALES_EAST]
+
+
+def department_ids(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [d["departmentId"] for d in response.json()]
+
+
+INHERIT = {"subordinationType": "inherit"}
+
+
+def _fields(**values: str) -> list[dict[str, str]]:
+    return [{"name": k, "value": v} for k, v in values.items()]
+
+
+def _user(user_id: str, role: str, role_id: str, dept: str, fields: list[dict[str, str]],
+          added: str, last_login: str | None = None, managed: list[str] | None = None,
+          groups: list[str] | None = None, status: int = 1) -> dict[str, Any]:
+    roles: list[dict[str, Any]] = [{"roleId": ROLE_LEARNER, "roleType": "learner"}]
+    if role != "learner":
+        extra: dict[str, Any] = {"roleId": role_id}
+        if managed:
+            extra["manageableDepartmentIds"] = managed
+        roles.append({**extra, "roleType": role})
+    user: dict[str, Any] = {
+        "userId": user_id, "role": role, "roleId": role_id, "departmentId": dept,
+        "status": status, "fields": fields, "addedDate": f"{added}+00:00"}
+    if last_login:
+        user["lastLoginDate"] = f"{last_login}+00:00"
+    user.update({"manageableDepartmentIds": managed or [], "userRoles": roles,
+                 "groups": groups or [], "subordination": INHERIT, "coSubordination": INHERIT})
+    return user
+
+
+USERS: dict[str, dict[str, Any]] = {
+    U_OWNER: _user(U_OWNER, "owner", ROLE_OWNER, ROOT, _fields(
+        LOGIN="owner@demo.example", EMAIL="owner@demo.example", FIRST_NAME="Olivia",
+        LAST_NAME="Owner", JOB_TITLE="CEO"), "2024-01-02T08:00:00", "2024-06-03T09:15:00"),
+    U_ADMIN: _user(U_ADMIN, "administrator", ROLE_ADMIN, ROOT, _fields(
+        LOGIN="admin@demo.example", EMAIL="admin@demo.example", FIRST_NAME="Adam",
+        LAST_NAME="Admin", JOB_TITLE="LMS Administrator"), "2024-01-02T08:05:00",
+        "2024-06-01T10:00:00"),
+    U_DEPT_ADMIN: _user(U_DEPT_ADMIN, "department_administrator", ROLE_DEPT_ADMIN, SALES, _fields(
+        LOGIN="deptadmin@demo.example", EMAIL="deptadmin@demo.example", FIRST_NAME="Diana",
+        LAST_NAME="Manager", JOB_TITLE="Head of Sales"), "2024-01-03T08:00:00",
+        "2024-05-20T12:00:00", managed=[SALES], groups=[G_ALL_SALES]),
+    U_AUTHOR: _user(U_AUTHOR, "publisher", ROLE_PUBLISHER, MARKETING, _fields(
+        LOGIN="author@demo.example", EMAIL="author@demo.example", FIRST_NAME="Paul",
+        LAST_NAME="Publisher", JOB_TITLE="Course Author"), "2024-01-03T09:00:00",
+        managed=[MARKETING]),
+    U_HR: _user(U_HR, "custom", ROLE_CUSTOM, MARKETING, _fields(
+        LOGIN="hr@demo.example", EMAIL="hr@demo.example", FIRST_NAME="Helen",
+        LAST_NAME="Recruiter", JOB_TITLE="HR Specialist"), "2024-01-04T09:00:00",
+        managed=[MARKETING]),
+    U_LEARNER: _user(U_LEARNER, "learner", ROLE_LEARNER, SALES, _fields(
+        LOGIN="learner@demo.example", EMAIL="learner@demo.example", FIRST_NAME="Leo",
+        LAST_NAME="Learner"), "2024-01-05T09:00:00", "2024-06-02T07:30:00",
+        groups=[G_ALL_SALES]),
+    U_ALICE: _user(U_ALICE, "learner", ROLE_LEARNER, SALES, _fields(
+        LOGIN="alice.sales", EMAIL="alice@demo.example", FIRST_NAME="Alice",
+        LAST_NAME="Seller", JOB_TITLE="Account Executive", PHONE="+1 555 0100",
+        USER_DEFINED_FIELD1="E-1001", USER_DEFINED_FIELD2="London"), "2024-01-10T09:00:00",
+        "2024-06-05T08:00:00", groups=[G_NEW_HIRES, G_ALL_SALES]),
+    U_BOB: _user(U_BOB, "learner", ROLE_LEARNER, SALES_EAST, _fields(
+        LOGIN="bob.east", EMAIL="bob@demo.example", FIRST_NAME="Bob", LAST_NAME="Easton",
+        JOB_TITLE="Sales Representative", USER_DEFINED_FIELD1="E-1002",
+        USER_DEFINED_FIELD2="Berlin"), "2024-01-11T09:00:00",
+        groups=[G_NEW_HIRES, G_ALL_SALES]),
+    U_CAROL: _user(U_CAROL, "learner", ROLE_LEARNER, MARKETING, _fields(
+        LOGIN="carol.marketing", EMAIL="carol@demo.example", FIRST_NAME="Carol",
+        LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003"), "2024-01-12T09:00:00",
+        groups=[G_MARKETING]),
+    U_DAVE: _user(U_DAVE, "learner", ROLE_LEARNER, MARKETING, _fields(
+        LOGIN="dave.blocked", EMAIL="dave@demo.example", FIRST_NAME="Dave",
+        LAST_NAME="Inactive"), "2024-01-12T10:00:00", groups=[G_MARKETING], status=3),
+}
+
+
+def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:
+    response = client.get(f"/ispring{path}", headers={**headers, **JSON})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def user_ids(client: httpx.Client, query: str = "", headers: dict[str, str] = OWNER) -> list[str]:
+    return [u["userId"] for u in get_json(client, f"/user{query}", headers)]
+
+
+GROUPS = [
+    {"groupId": G_NEW_HIRES, "name": "New Hires", "isSmart": False},
+    {"groupId": G_MARKETING, "name": "Marketing Team", "isSmart": False},
+    {"groupId": G_MENTORS, "name": "Mentors", "isSmart": False},
+    {"groupId": G_ALL_SALES, "name": "All of Sales", "isSmart": True},
+]
+
+
+C_PRODUCT = "9a1e5a20-4e4a-11e9-9ddf-e6163e60333c"
+
+
+CAR = "Sample Simulation - Car Sale Dialog"
+
+
+def result(user: str, course: str, title: str, enrollment: str, access: str, status: str,
+           progress: int, *, overdue: bool = False, due: str | None = None,
+           expires: str | None = None, completed: str | None = None, spent: int = 0,
+           score: int | None = None, passing: int | None = None, views: int = 0,
+           ) -> dict[str, Any]:
+    out: dict[str, Any] = {"userId": user, "courseId": course, "courseTitle": title,
+                           "enrollmentId": enrollment, "accessDate": f"{access}+00:00"}
+    for key, value in (("dueDate", due), ("expirationDate", expires),
+                       ("completionDate", completed)):
+        if value is not None:
+            out[key] = f"{value}+00:00"
+    out.update({"timeSpent": spent, "completionStatus": status})
+    if score is not None:
+        out["awardedScore"] = score
+    if passing is not None:
+        out["passingScore"] = passing
+    out.update({"progress": progress, "isOverdue": overdue, "viewsCount": views})
+    return out
+
+
+RESULTS = {
+    E_ALICE_CAR: result(U_ALICE, C_CAR, CAR, E_ALICE_CAR, "2024-01-15T09:00:00", "passed", 100,
+                        due="2024-02-15T00:00:00", expires="2024-02-15T00:00:00",
+                        completed="2024-01-17T11:30:00", spent=1500, score=90, passing=80,
+                        views=3),
+    E_BOB_CAR: result(U_BOB, C_CAR, CAR, E_BOB_CAR, "2024-01-15T09:00:00", "in_progress", 50,
+                      overdue=True, due="2024-02-14T00:00:00", spent=540, passing=80, views=1),
+    E_CAROL_PRODUCT: result(U_CAROL, C_PRODUCT, "Product Knowledge 101", E_CAROL_PRODUCT,
+                            "2024-02-01T09:00:00", "not_started", 0, overdue=True,
+                            due="2024-03-01T00:00:00"),
+    E_ALICE_SECURITY: result(U_ALICE, C_SECURITY, "Security Awareness", E_ALICE_SECURITY,
+                             "2024-02-10T09:00:00", "failed", 0,
+                             completed="2024-02-12T15:00:00", spent=300, score=40, passing=70,
+                             views=1),
+    E_DAVE_CAR: result(U_DAVE, C_CAR, CAR, E_DAVE_CAR, "2024-01-20T09:00:00", "not_started", 0,
+                       passing=80),
+    E_BOB_CONDUCT: result(U_BOB, C_CONDUCT, "Code of Conduct", E_BOB_CONDUCT,
+                          "2024-01-12T09:00:00", "complete", 100,
+                          completed="2024-01-12T09:45:00", spent=1200, views=1),
+}
+
+
+ACTIVE = [E_ALICE_CAR, E_BOB_CAR, E_CAROL_PRODUCT, E_ALICE_SECURITY, E_BOB_CONDUCT]
+
+
+def results(client: httpx.Client, query: str = "", headers: dict[str, str] = OWNER) -> Any:
+    response = client.get(f"/ispring/learners/results{query}", headers={**headers, **JSON})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def module_results(client: httpx.Client, query: str) -> Any:
+    response = client.get(f"/ispring/learners/modules/results{query}",
+                          headers={**OWNER, **JSON})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+C_PITCH = "b3c10007-4e4a-11e9-9ddf-e6163e60333c"
+
+
+ATTEMPT = "a7700001-5b70-11e9-b12b-22e9fbac4a59"
+
+
+CAROL_ATTEMPT = {"attemptId": ATTEMPT, "enrollmentId": E_CAROL_PRODUCT, "userId": U_CAROL,
+                 "comment": "My pitch, first take", "attachments": [
+                     {"fileName": "pitch.mp4", "fileSize": 7340032,
+                      "url": "https://demo.ispringlearn.com/files/a7700001/pitch.mp4"}]}

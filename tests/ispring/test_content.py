@@ -33,10 +33,7 @@ from tests.ispring.support import (
     M_PRODUCT_QUIZ,
     M_TRAINING,
     OWNER,
-    U_ALICE,
     U_AUTHOR,
-    U_BOB,
-    U_DAVE,
     U_OWNER,
     UNKNOWN,
     XML_BODY,
@@ -44,6 +41,7 @@ from tests.ispring.support import (
     assert_error,
     assert_json_error,
     freeze,
+    get_json,
     xml,
 )
 
@@ -83,6 +81,8 @@ CONTENT = {
                   author=U_AUTHOR, description="Record a two-minute pitch"),
     C_TRACK: item(C_TRACK, "Sales Track", "LearningTrack", "200012-1gryB-w4K2M-gB5Y1"),
 }
+
+
 ORDER = [C_CAR, C_PRODUCT, C_SECURITY, C_VIDEO, C_CAR_QUIZ, C_CATALOG, C_PRODUCT_QUIZ,
          C_PHISHING, C_CONDUCT, C_PITCH, C_TRACK]
 
@@ -93,12 +93,6 @@ def content_xml(content: dict[str, Any]) -> Any:
         return as_xml(content)
     return {**as_xml(content), "courseFields": {"courseField": fields[0] if len(fields) == 1
                                                 else fields}}
-
-
-def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:
-    response = client.get(f"/ispring{path}", headers={**headers, **JSON})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_get_content(client: httpx.Client) -> None:
@@ -179,47 +173,6 @@ def test_view_urls_follow_the_account(client: httpx.Client) -> None:
                    "viewUrl": f"https://{tenant['id']}/view/200012-1gryB-w4K2M-gB5Y1"}
 
 
-# -- final statuses -------------------------------------------------------------------------------
-
-def test_final_statuses(client: httpx.Client) -> None:
-    response = client.get(f"/ispring/content/{C_CAR}/final_statuses", headers=OWNER)
-    assert response.status_code == 200
-    assert response.text == (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<statuses>'
-        f"<status><userId>{U_ALICE}</userId><status>Passed</status><progress>100</progress>"
-        "<completionDate>2024-01-17T11:30:00+00:00</completionDate>"
-        "<lastViewDate>2024-01-17T11:30:00+00:00</lastViewDate></status>"
-        f"<status><userId>{U_BOB}</userId><status>In progress</status><progress>50</progress>"
-        "<lastViewDate>2024-01-18T08:00:00+00:00</lastViewDate></status>"
-        f"<status><userId>{U_DAVE}</userId><status>Not started</status><progress>0</progress>"
-        "</status></statuses>")
-    assert get_json(client, f"/content/{C_CAR}/final_statuses", DEPT_ADMIN) == [
-        {"userId": U_ALICE, "status": "Passed", "progress": 100,
-         "completionDate": "2024-01-17T11:30:00+00:00",
-         "lastViewDate": "2024-01-17T11:30:00+00:00"},
-        {"userId": U_BOB, "status": "In progress", "progress": 50,
-         "lastViewDate": "2024-01-18T08:00:00+00:00"}]
-
-
-def test_final_statuses_of_a_material_and_an_empty_item(client: httpx.Client) -> None:
-    assert get_json(client, f"/content/{C_CONDUCT}/final_statuses") == [
-        {"userId": U_BOB, "status": "Complete", "progress": 100,
-         "completionDate": "2024-01-12T09:45:00+00:00",
-         "lastViewDate": "2024-01-12T09:45:00+00:00"}]
-    empty = client.get(f"/ispring/content/{C_TRACK}/final_statuses", headers=OWNER)
-    assert empty.text == '<?xml version="1.0" encoding="UTF-8"?>\n<statuses/>'
-
-
-def test_final_statuses_of_an_unknown_item_is_plain_text(client: httpx.Client) -> None:
-    for headers in (OWNER, {**OWNER, **JSON}):
-        response = client.get(f"/ispring/content/{UNKNOWN}/final_statuses", headers=headers)
-        assert response.status_code == 404
-        assert response.headers["content-type"].startswith("text/plain")
-        assert response.text == "Unknown content item"
-
-
-# -- modules --------------------------------------------------------------------------------------
-
 def module(module_id: str, item_id: str, course: str, title: str, author: str, added: str,
            slug: str, description: str = "") -> dict[str, Any]:
     return {"moduleId": module_id, "contentItemId": item_id, "courseId": course, "title": title,
@@ -292,8 +245,6 @@ def test_course_modules_of_an_unknown_course(client: httpx.Client) -> None:
         assert_error(client.get(f"/ispring/course/{course_id}/modules", headers=OWNER), 404,
                      "Unknown content item")
 
-
-# -- tree, learning tracks, course fields, creation, quizzes --------------------------------------
 
 def tree_item(content_id: str, parent: str | None = None) -> dict[str, Any]:
     c = CONTENT[content_id]
@@ -371,35 +322,3 @@ def test_create_content_errors(client: httpx.Client, path: str, body: dict[str, 
     assert_error(client.post(f"/ispring/content/create/{path}", json=body, headers=headers),
                  status, message)
     assert len(get_json(client, "/content")) == len(ORDER)
-
-
-Q_CAR = "f1a00001-4e4a-11e9-9ddf-e6163e60333c"
-Q_PRODUCT = "f1a00002-4e4a-11e9-9ddf-e6163e60333c"
-Q_PHISHING = "f1a00003-4e4a-11e9-9ddf-e6163e60333c"
-QUIZZES = {
-    Q_CAR: {"quizId": Q_CAR, "quizTitle": "Car Sale Quiz", "contentItemId": C_CAR_QUIZ,
-            "parentCourseIds": [C_CAR]},
-    Q_PRODUCT: {"quizId": Q_PRODUCT, "quizTitle": "Product Quiz",
-                "contentItemId": C_PRODUCT_QUIZ, "parentCourseIds": [C_PRODUCT]},
-    Q_PHISHING: {"quizId": Q_PHISHING, "quizTitle": "Phishing Quiz",
-                 "contentItemId": C_PHISHING, "parentCourseIds": [C_SECURITY]},
-}
-
-
-def test_list_quizzes(client: httpx.Client) -> None:
-    first = get_json(client, "/quizzes?pageSize=2")
-    token = first["nextPageToken"]
-    assert first == {"results": [QUIZZES[Q_CAR], QUIZZES[Q_PRODUCT]], "nextPageToken": token}
-    response = client.get(f"/ispring/quizzes?pageSize=2&pageToken={token}", headers=OWNER)
-    assert xml(response) == {"response": {"results": {"result": {
-        **QUIZZES[Q_PHISHING], "parentCourseIds": {"id": C_SECURITY}}}}}
-
-
-def test_list_quizzes_filters(client: httpx.Client) -> None:
-    for query, expected in ((f"?parentCourseIds[]={C_SECURITY}", [Q_PHISHING]),
-                            (f"?quizIds={Q_PRODUCT},{Q_CAR}", [Q_CAR, Q_PRODUCT]),
-                            (f"?contentItemIds[]={C_PHISHING}", [Q_PHISHING]),
-                            (f"?contentItemIds[]={C_CAR}", [])):
-        assert get_json(client, f"/quizzes{query}") == {
-            "results": [QUIZZES[q] for q in expected]}, query
-    assert get_json(client, "/quizzes", AUTHOR) == {"results": [QUIZZES[Q_PRODUCT]]}

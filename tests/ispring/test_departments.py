@@ -27,6 +27,7 @@ from tests.ispring.support import (
     assert_error,
     assert_json_error,
     created_id,
+    get_json,
     xml,
 )
 
@@ -51,11 +52,6 @@ DEPARTMENTS = {
 }
 ORDER = [ROOT, MARKETING, SALES, SALES_EAST]
 
-
-def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:
-    response = client.get(f"/ispring{path}", headers={**headers, **JSON})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_get_departments_json(client: httpx.Client) -> None:

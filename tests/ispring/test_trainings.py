@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from tests.ispring.support import (
@@ -18,6 +16,7 @@ from tests.ispring.support import (
     XML_BODY,
     assert_error,
     assert_json_error,
+    get_json,
     xml,
 )
 
@@ -34,11 +33,6 @@ FIRST_DAY = {"dayId": DAY_1, "sessionId": MARCH, "trainingId": TRAINING,
              "startTime": "2024-03-05T15:00:00+00:00", "duration": 3600,
              "url": "https://meet.example.com/demo-1"}
 
-
-def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:
-    response = client.get(f"/ispring{path}", headers={**headers, **JSON})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_get_training(client: httpx.Client) -> None:

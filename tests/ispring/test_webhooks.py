@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from emulator.core.settings import Settings
-from emulator.ispring.backend import http_sender
+from emulator.ispring.webhooks import http_sender
 from tests.ispring.support import (
     C_CAR,
     C_CAR_QUIZ,

@@ -1,0 +1,131 @@
+"""iSpring access tokens: client credentials in, a token out; the principal a token names.
+
+The token endpoint, and the two ways a caller becomes a `Principal` (`auth.authenticate`
+calls them).
+
+Behaviours the fact sheet leaves open:
+- `TOKEN_LIFETIME`: 1800 s; expiry follows the emulator clock (D17).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+
+from emulator.core.clock import as_utc
+from emulator.core.ids import token
+from emulator.core.models import Tenant
+from emulator.core.vendor import set_request_tenant
+from emulator.ispring.auth import (
+    ALL_RIGHTS,
+    ROLE_RIGHTS,
+    UNSCOPED_ROLES,
+    Backend,
+    Principal,
+    account_host,
+    custom_rights,
+)
+from emulator.ispring.base import BackendBase, _subtree, effective_status
+from emulator.ispring.errors import BadRequest, Unauthorized
+from emulator.ispring.fields import Text
+from emulator.ispring.models import IspringApiKey, IspringToken, IspringUser
+from emulator.ispring.schemas import RequestModel
+from emulator.ispring.wire import Body, ok
+
+
+class TokenRequest(RequestModel):
+    client_id: Text
+    client_secret: Text
+    grant_type: Text
+
+
+TOKEN_LIFETIME = 1800
+
+
+class TokensOps(BackendBase):
+    """Issuing access tokens and turning a token or a login into a `Principal`."""
+
+    def issue_token(self, body: TokenRequest) -> tuple[str, str, int]:
+        """(tenant, access token, lifetime) for a client-credentials grant (§3.2)."""
+        if body.grant_type != "client_credentials":
+            raise BadRequest("Wrong parameters: grant_type must be client_credentials")
+        with self.ctx.db.transaction() as session:
+            keys = session.exec(select(IspringApiKey).where(
+                IspringApiKey.client_id == body.client_id)).all()
+            key = next((k for k in keys if hmac.compare_digest(
+                k.client_secret.encode(), body.client_secret.encode())), None)
+            if key is None:
+                raise Unauthorized()
+            now = self.ctx.now(session, key.tenant_id)
+            session.execute(delete(IspringToken).where(
+                col(IspringToken.tenant_id) == key.tenant_id,
+                col(IspringToken.expires_at) <= now))
+            access = token(32)
+            session.add(IspringToken(tenant_id=key.tenant_id, token=access,
+                                     client_id=key.client_id,
+                                     expires_at=now + timedelta(seconds=TOKEN_LIFETIME)))
+            return key.tenant_id, access, TOKEN_LIFETIME
+
+    def token_principal(self, access_token: str) -> Principal:
+        with self.ctx.db.transaction() as session:
+            row = session.exec(select(IspringToken).where(
+                IspringToken.token == access_token)).first()
+            if row is None or as_utc(row.expires_at) <= self.ctx.now(session, row.tenant_id):
+                raise Unauthorized()
+            return Principal(tenant_id=row.tenant_id, role_type="owner", rights=ALL_RIGHTS,
+                             scope=None)
+
+    def login_principal(self, account_url: str, login: str, password: str) -> Principal:
+        """D17: the account by its URL's host; the user by login, then by e-mail."""
+        tenant_id = account_host(account_url)
+        with self.ctx.db.transaction() as session:
+            tenant = session.get(Tenant, tenant_id) if tenant_id else None
+            if tenant is None or tenant.vendor != "ispring":
+                raise Unauthorized()
+            wanted = login.strip().lower()
+            user = session.exec(select(IspringUser).where(
+                IspringUser.tenant_id == tenant_id,
+                func.lower(IspringUser.login) == wanted)).first() or session.exec(
+                select(IspringUser).where(IspringUser.tenant_id == tenant_id,
+                                          func.lower(IspringUser.email) == wanted)).first()
+            if user is None or not hmac.compare_digest(user.password.encode(),
+                                                       password.encode()):
+                raise Unauthorized()
+            today = self.ctx.now(session, tenant_id).date()
+            if effective_status(user, today) != 1:
+                raise Unauthorized()
+            roles = self._roles(session, tenant_id)
+            primary = self._primary_assignment(user.roles, roles)
+            role = roles.get(primary["roleId"])
+            role_type = role.type if role else "learner"
+            if role_type == "custom" and role is not None:
+                rights = custom_rights(role.rights)
+            else:
+                rights = ROLE_RIGHTS.get(role_type, frozenset())
+            scope: frozenset[str] | None = None
+            if role_type not in UNSCOPED_ROLES:
+                scope = frozenset(_subtree(self._departments(session, tenant_id),
+                                           primary.get("manageableDepartmentIds", [])))
+            return Principal(tenant_id=tenant_id, role_type=role_type, rights=rights,
+                             scope=scope, user_id=user.user_id)
+
+
+# The token endpoint is the one route without a caller to authenticate.
+router = APIRouter()
+
+
+@router.post("/api/v3/token")
+def access_request(request: Request, body: Body, backend: Backend) -> Response:
+    """Get an access token (client credentials).
+
+    Vendor doc: "Access Token" (§3.2). 200 `{access_token, expires_in: 1800, token_type}`;
+    JSON unless Accept asks for XML only (D15). Not emulated: refresh tokens (the vendor has none).
+    """
+    tenant, access_token, lifetime = backend.issue_token(TokenRequest.parse(body))
+    set_request_tenant(request, tenant)
+    return ok(request, {"access_token": access_token, "expires_in": lifetime,
+                        "token_type": "bearer"})
