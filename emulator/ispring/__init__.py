@@ -28,7 +28,7 @@ class IspringVendor(Vendor):
     error_base: ClassVar[type[EmulatorError] | None] = errors.IspringError
 
     def build_app(self, ctx: Context) -> FastAPI:
-        return app.build_app(ctx, self)
+        return app.build_app(ctx)
 
     def render_error(self, request: Request, error: EmulatorError) -> Response:
         return errors.render(request, error)

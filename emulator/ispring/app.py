@@ -9,8 +9,6 @@ router; each handler declares the right it needs, so a 403 comes before any body
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,10 +33,6 @@ from emulator.ispring import (
     webhooks,
 )
 from emulator.ispring.backend import IspringBackend
-
-if TYPE_CHECKING:
-    from emulator.ispring import IspringVendor
-
 
 ROUTERS: tuple[APIRouter, ...] = (
     tokens.router, users.router, user_lifecycle.router, departments.router,
@@ -84,7 +78,7 @@ class VendorPaths:
         await self.app(scope, receive, send)
 
 
-def build_app(ctx: Context, vendor: IspringVendor) -> FastAPI:
+def build_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="iSpring Learn (emulated)", openapi_url=None, docs_url=None,
                   redoc_url=None, redirect_slashes=False)
     app.state.backend = IspringBackend(ctx)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
@@ -27,9 +27,6 @@ from emulator.core.models import Tenant
 from emulator.core.vendor import set_request_tenant
 from emulator.ispring.errors import PermissionDenied, Unauthorized
 from emulator.ispring.models import IspringToken
-
-if TYPE_CHECKING:
-    from emulator.ispring.backend import IspringBackend
 
 
 class Right(StrEnum):
@@ -131,13 +128,35 @@ def custom_rights(granted: Iterable[str]) -> frozenset[Right]:
     return frozenset(known[name] for name in granted if name in known)
 
 
-def backend_of(request: Request) -> IspringBackend:
-    backend: IspringBackend = request.app.state.backend
+Ops = TypeVar("Ops")
+
+
+def ops_of(request: Request, kind: type[Ops]) -> Ops:
+    """The vendor backend, seen as one resource's operations.
+
+    Resource modules name their own `Ops` class rather than `IspringBackend`: the backend is
+    built from the resource modules, so importing it here would close an import circle.
+    """
+    backend = request.app.state.backend
+    assert isinstance(backend, kind)
     return backend
 
 
-# A forward reference: the backend is built from the resource modules, which import this one.
-Backend = Annotated["IspringBackend", Depends(backend_of)]
+def operations(kind: type[Ops]) -> Any:
+    """A route dependency giving the backend as `kind` (see `ops_of`)."""
+
+    def get(request: Request) -> Ops:
+        return ops_of(request, kind)
+
+    return Depends(get)
+
+
+class Authenticator(Protocol):
+    """What `authenticate` needs of the backend (the token resource provides it)."""
+
+    def token_principal(self, access_token: str) -> Principal: ...
+
+    def login_principal(self, account_url: str, login: str, password: str) -> Principal: ...
 
 
 def bearer_token(header: str) -> str | None:
@@ -152,7 +171,7 @@ def bearer_token(header: str) -> str | None:
 
 def authenticate(request: Request) -> Principal:
     """The router-level dependency: who calls, for every data operation."""
-    backend = backend_of(request)
+    backend: Authenticator = request.app.state.backend
     header = request.headers.get("authorization")
     if header is not None:
         access_token = bearer_token(header)

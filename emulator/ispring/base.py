@@ -18,7 +18,7 @@ import binascii
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,13 +34,19 @@ from emulator.ispring.models import (
     IspringRole,
     IspringUser,
 )
-from emulator.ispring.schemas import Page, Subordinations
-
-if TYPE_CHECKING:
-    from emulator.ispring.departments import NewDepartment, UpdateDepartment
-
+from emulator.ispring.schemas import Page, SubordinationIn, Subordinations
 
 M = TypeVar("M")
+
+
+class HasSubordinations(Protocol):
+    """A body carrying the two subordination settings (users' and departments' writes)."""
+
+    @property
+    def subordination(self) -> SubordinationIn | None: ...
+
+    @property
+    def co_subordination(self) -> SubordinationIn | None: ...
 DEFAULT_PAGE_SIZE = 1000
 INHERIT: dict[str, Any] = {"subordinationType": "inherit"}
 SUCCESS = frozenset({"complete", "passed", "accepted"})
@@ -238,7 +244,7 @@ class BackendBase:
             raise PermissionDenied()
 
     def _check_supervisors(self, session: Session, tenant_id: str,
-                           body: Subordinations | NewDepartment | UpdateDepartment) -> None:
+                           body: HasSubordinations) -> None:
         for sub in (body.subordination, body.co_subordination):
             if sub is not None and sub.supervisor_id is not None and session.get(
                     IspringUser, (tenant_id, sub.supervisor_id)) is None:

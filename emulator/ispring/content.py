@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 from sqlmodel import Session, col, select
 
 from emulator.core.ids import time_uuid
-from emulator.ispring.auth import Backend, ContentRead, ContentWrite, Principal, Right, authenticate
+from emulator.ispring.auth import (
+    ContentRead,
+    ContentWrite,
+    Principal,
+    Right,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest, NotFound
 from emulator.ispring.fields import Id, Name, StrList
@@ -235,6 +243,7 @@ class ContentOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[ContentOps, operations(ContentOps)]
 
 
 def host_of(caller: Principal) -> str:

@@ -6,7 +6,7 @@ Behaviours the fact sheet leaves open:
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, model_validator
@@ -15,13 +15,13 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from emulator.core.ids import time_uuid
 from emulator.ispring.auth import (
-    Backend,
     DepartmentsRead,
     DepartmentsWrite,
     Principal,
     Right,
     UsersWrite,
     authenticate,
+    operations,
 )
 from emulator.ispring.base import INHERIT, BackendBase, _subtree
 from emulator.ispring.errors import BadRequest, PermissionDenied
@@ -210,6 +210,7 @@ class DepartmentsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[DepartmentsOps, operations(DepartmentsOps)]
 
 
 @router.get("/department")

@@ -8,7 +8,7 @@ Behaviours the fact sheet leaves open:
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar, Self
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, model_validator
@@ -19,12 +19,12 @@ from sqlmodel.sql.expression import SelectOfScalar
 from emulator.core.clock import as_utc
 from emulator.core.ids import time_uuid
 from emulator.ispring.auth import (
-    Backend,
     EnrollmentsRead,
     EnrollmentsWrite,
     Principal,
     Right,
     authenticate,
+    operations,
 )
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest, PermissionDenied
@@ -268,6 +268,7 @@ class EnrollmentsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[EnrollmentsOps, operations(EnrollmentsOps)]
 
 
 def enrollment_filter(q: QueryArgs) -> EnrollmentFilter:
@@ -339,7 +340,7 @@ def enroll_learners_in_courses(request: Request, caller: EnrollmentsWrite, body:
     emulated: enrollment into trainings (the emulator has no training content).
     """
     ids = backend.create_enrollments(caller, NewEnrollment.parse(body))
-    return delivering(encode(request, Reply(Items("id", ids), status=201)), backend, caller)
+    return delivering(encode(request, Reply(Items("id", ids), status=201)), request, caller)
 
 
 @router.get("/enrollment/{enrollment_id}")

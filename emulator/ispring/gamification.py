@@ -7,13 +7,20 @@ Behaviours the fact sheet leaves open:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Self
+from typing import Annotated, Self
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, model_validator
 from sqlmodel import col, select
 
-from emulator.ispring.auth import Backend, PointsRead, PointsWrite, Principal, Right, authenticate
+from emulator.ispring.auth import (
+    PointsRead,
+    PointsWrite,
+    Principal,
+    Right,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest
 from emulator.ispring.fields import Amount, Id, Name
@@ -59,6 +66,7 @@ class GamificationOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[GamificationOps, operations(GamificationOps)]
 
 
 @router.get("/gamification/points")

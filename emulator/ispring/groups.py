@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
@@ -11,7 +12,14 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from emulator.core.ids import time_uuid
-from emulator.ispring.auth import Backend, GroupsRead, GroupsWrite, Principal, Right, authenticate
+from emulator.ispring.auth import (
+    GroupsRead,
+    GroupsWrite,
+    Principal,
+    Right,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest
 from emulator.ispring.fields import IdList, Name
@@ -147,6 +155,7 @@ class GroupsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[GroupsOps, operations(GroupsOps)]
 
 
 @router.get("/group")

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 from sqlmodel import Session, col, select
 
-from emulator.ispring.auth import Backend, ContentRead, Principal, ResultsRead, Right, authenticate
+from emulator.ispring.auth import (
+    ContentRead,
+    Principal,
+    ResultsRead,
+    Right,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest, NotFound
 from emulator.ispring.fields import StrList
@@ -198,6 +206,7 @@ class QuizzesOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[QuizzesOps, operations(QuizzesOps)]
 
 
 @router.get("/quizzes")

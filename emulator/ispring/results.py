@@ -14,13 +14,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from emulator.core.clock import as_utc
-from emulator.ispring.auth import Backend, Principal, ResultsRead, Right, authenticate
+from emulator.ispring.auth import (
+    Principal,
+    ResultsRead,
+    Right,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import (
     FINISHED,
     SUCCESS,
@@ -380,6 +387,7 @@ class ResultsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[ResultsOps, operations(ResultsOps)]
 
 
 def result_query(q: QueryArgs) -> ResultQuery:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session, col, select
 
 from emulator.core.ids import time_uuid
-from emulator.ispring.auth import Backend, GroupsRead, GroupsWrite, Principal, Right, authenticate
+from emulator.ispring.auth import (
+    GroupsRead,
+    GroupsWrite,
+    Principal,
+    Right,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import BackendBase, _subtree
 from emulator.ispring.errors import BadRequest, NotFound
 from emulator.ispring.fields import Name, OptName
@@ -150,6 +157,7 @@ class SmartGroupsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[SmartGroupsOps, operations(SmartGroupsOps)]
 
 
 @router.post("/group/smart")

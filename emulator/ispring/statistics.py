@@ -17,7 +17,13 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from emulator.core.ids import next_int, time_uuid
-from emulator.ispring.auth import Backend, Principal, Right, StatisticsWrite, authenticate
+from emulator.ispring.auth import (
+    Principal,
+    Right,
+    StatisticsWrite,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import FINISHED, SUCCESS, BackendBase
 from emulator.ispring.errors import BadRequest, NotFound, PermissionDenied
 from emulator.ispring.fields import (
@@ -320,6 +326,7 @@ class StatisticsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[StatisticsOps, operations(StatisticsOps)]
 
 
 @router.post("/assignments/attempts/grade")
@@ -331,7 +338,7 @@ def grade_assignments(request: Request, caller: StatisticsWrite, body: Body,
     result on the assignment; unknown or already graded attempts → 400, nothing graded.
     """
     backend.grade_attempts(caller, AttemptGrades.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/statistics/course")
@@ -347,7 +354,7 @@ def update_course_status(request: Request, caller: StatisticsWrite, body: Body, 
                                  "awardedScore")}
     task = backend.update_course_status(caller, UpdateCourseStatus.parse({**from_query,
                                                                              **body}))
-    return delivering(ok(request, {"taskId": task}), backend, caller)
+    return delivering(ok(request, {"taskId": task}), request, caller)
 
 
 @router.post("/statistics/module")
@@ -358,7 +365,7 @@ def update_module_statuses(request: Request, caller: StatisticsWrite, body: Body
     Vendor doc: §5.8 UpdateModulesStatuses; applied at once (D22).
     """
     task = backend.update_module_statuses(caller, UpdateModuleStatuses.parse(body))
-    return delivering(ok(request, {"taskId": task}), backend, caller)
+    return delivering(ok(request, {"taskId": task}), request, caller)
 
 
 @router.delete("/statistics/module")
@@ -372,7 +379,7 @@ def reset_module_statistics(request: Request, caller: StatisticsWrite, q: Query,
         "courseId": q.text("courseId"), "enrollmentIds": q.strings("enrollmentIds") or None,
         "contentItemIds": q.strings("contentItemIds")})
     task = backend.reset_module_statistics(caller, body)
-    return delivering(ok(request, {"taskId": task}), backend, caller)
+    return delivering(ok(request, {"taskId": task}), request, caller)
 
 
 @router.get("/task/{task_id}/status")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import delete, func
@@ -24,10 +25,10 @@ from emulator.ispring.auth import (
     ALL_RIGHTS,
     ROLE_RIGHTS,
     UNSCOPED_ROLES,
-    Backend,
     Principal,
     account_host,
     custom_rights,
+    operations,
 )
 from emulator.ispring.base import BackendBase, _subtree, effective_status
 from emulator.ispring.errors import BadRequest, Unauthorized
@@ -116,6 +117,7 @@ class TokensOps(BackendBase):
 
 # The token endpoint is the one route without a caller to authenticate.
 router = APIRouter()
+Backend = Annotated[TokensOps, operations(TokensOps)]
 
 
 @router.post("/api/v3/token")

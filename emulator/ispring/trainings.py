@@ -10,13 +10,13 @@ from pydantic import BeforeValidator, Field, model_validator
 from sqlmodel import Session, col, select
 
 from emulator.ispring.auth import (
-    Backend,
     ContentRead,
     Principal,
     ResultsRead,
     Right,
     StatisticsWrite,
     authenticate,
+    operations,
 )
 from emulator.ispring.base import BackendBase, decode_page_token, encode_page_token, page_size
 from emulator.ispring.errors import BadRequest, NotFound, PermissionDenied, PlainNotFound
@@ -189,6 +189,7 @@ class TrainingsOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[TrainingsOps, operations(TrainingsOps)]
 
 
 @router.get("/training/{training_id}")

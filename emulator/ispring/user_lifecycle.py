@@ -18,7 +18,14 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from emulator.core.ids import time_uuid, token
-from emulator.ispring.auth import ROLE_ALIASES, Backend, Principal, Right, UsersWrite, authenticate
+from emulator.ispring.auth import (
+    ROLE_ALIASES,
+    Principal,
+    Right,
+    UsersWrite,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import INHERIT, BackendBase
 from emulator.ispring.errors import BadRequest, PermissionDenied
 from emulator.ispring.fields import (
@@ -485,6 +492,7 @@ class UserLifecycleOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[UserLifecycleOps, operations(UserLifecycleOps)]
 
 
 @router.post("/users/activate")
@@ -551,7 +559,7 @@ def add_user(request: Request, caller: UsersWrite, body: Body, backend: Backend)
     `X-Return-Object`.
     """
     new_id = backend.create_user(caller, NewUser.parse(body))
-    return delivering(created(request, new_id), backend, caller)
+    return delivering(created(request, new_id), request, caller)
 
 
 @router.post("/user/{user_id}")

@@ -16,7 +16,13 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from emulator.ispring.auth import Backend, Principal, Right, UsersRead, authenticate
+from emulator.ispring.auth import (
+    Principal,
+    Right,
+    UsersRead,
+    authenticate,
+    operations,
+)
 from emulator.ispring.base import BackendBase, effective_status, page_size
 from emulator.ispring.errors import BadRequest
 from emulator.ispring.fields import OptInt, StrList, Text, _date, _optional
@@ -285,6 +291,7 @@ class UsersOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[UsersOps, operations(UsersOps)]
 
 
 def user_filter(q: QueryArgs) -> UserFilter:

@@ -20,7 +20,14 @@ from starlette.background import BackgroundTask
 
 from emulator.core.clock import as_utc
 from emulator.core.ids import next_int, token
-from emulator.ispring.auth import Backend, Principal, Right, Webhooks, authenticate
+from emulator.ispring.auth import (
+    Principal,
+    Right,
+    Webhooks,
+    authenticate,
+    operations,
+    ops_of,
+)
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest, NotFound
 from emulator.ispring.fields import Name, OptText, Text, _choice, _name
@@ -396,10 +403,12 @@ class WebhooksOps(BackendBase):
 
 
 router = APIRouter(dependencies=[Depends(authenticate)])
+Backend = Annotated[WebhooksOps, operations(WebhooksOps)]
 
 
-def delivering(response: Response, backend: WebhooksOps, caller: Principal) -> Response:
+def delivering(response: Response, request: Request, caller: Principal) -> Response:
     """Webhook events the operation queued go out once the response has been sent."""
+    backend = ops_of(request, WebhooksOps)
     response.background = BackgroundTask(backend.deliver_webhooks, caller.tenant_id)
     return response
 
@@ -413,7 +422,7 @@ def register_subscriber(request: Request, caller: Webhooks, body: Body,
     name already used → 400 (inferred). The subscriber must then be confirmed.
     """
     backend.register_subscriber(caller, SubscriberRequest.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/settings/change")
@@ -424,7 +433,7 @@ def change_subscriber_settings(request: Request, caller: Webhooks, body: Body,
     Vendor doc: §5.10; a changed URL needs a new confirmation; unknown → 404.
     """
     backend.change_subscriber(caller, SubscriberRequest.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/enable")
@@ -435,7 +444,7 @@ def enable_subscriber(request: Request, caller: Webhooks, body: Body,
     Vendor doc: §5.10; unknown → 404 "Subscriber not found".
     """
     backend.set_subscriber_enabled(caller, SubscriberName.parse(body), True)
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/disable")
@@ -446,7 +455,7 @@ def disable_subscriber(request: Request, caller: Webhooks, body: Body,
     Vendor doc: §5.10 (OAS operationId `DisabableSubscriber`); unknown → 404.
     """
     backend.set_subscriber_enabled(caller, SubscriberName.parse(body), False)
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/remove")
@@ -469,7 +478,7 @@ def send_confirmation_code(request: Request, caller: Webhooks, body: Body,
     `{"type": "CONFIRMATION", "payloads": ["{\"code\":\"…\"}"]}` after the response.
     """
     backend.send_confirmation_code(caller, SubscriberName.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/confirm")
@@ -479,7 +488,7 @@ def confirm(request: Request, caller: Webhooks, body: Body, backend: Backend) ->
     Vendor doc: §5.10; only the latest code confirms; a wrong code → 400 (inferred).
     """
     backend.confirm_subscriber(caller, ConfirmRequest.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/subscribe")
@@ -491,7 +500,7 @@ def subscribe(request: Request, caller: Webhooks, body: Body, backend: Backend) 
     events are accepted but never sent (the emulator has no trainings).
     """
     backend.subscribe(caller, SubscribeRequest.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.post("/webhook/unsubscribe")
@@ -502,7 +511,7 @@ def unsubscribe(request: Request, caller: Webhooks, body: Body, backend: Backend
     "Subscription not found".
     """
     backend.unsubscribe(caller, UnsubscribeRequest.parse(body))
-    return delivering(empty(request), backend, caller)
+    return delivering(empty(request), request, caller)
 
 
 @router.get("/webhook/subscription/list")
@@ -525,4 +534,4 @@ def get_subscriber_info(request: Request, caller: Webhooks, q: Query,
     Vendor doc: §5.10 `{subscriberStatus, confirmationStatus, notificationProcessStatus}`.
     """
     return delivering(ok(request, backend.subscriber_info(caller, q.text("subscriberName"))),
-                      backend, caller)
+                      request, caller)
