@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from emulator import __version__
+from emulator.core.db import DatabaseSetupError
 from emulator.core.fixtures import FixtureError
 from emulator.core.settings import Settings
 
@@ -202,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as exc:
         print(f"lms-emulator: error: database: {exc.orig}", file=sys.stderr)
         return 2
-    except (CliError, FixtureError) as exc:
+    except (CliError, FixtureError, DatabaseSetupError) as exc:
         print(f"lms-emulator: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
