@@ -52,12 +52,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=f"known PostgreSQL difference: {reason}"))
 
 
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str | None:
-    """None for the in-memory SQLite default; a fresh database of this worker otherwise."""
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                 purpose: str = "test") -> str | None:
+    """None for the in-memory SQLite default; else a fresh database of this worker, named for
+    its purpose."""
     if backend == "sqlite":
         return None
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     base = tmp_path_factory.getbasetemp()
     # xdist workers' temp dirs share their parent, which is this run's own: one server per run.
     run_dir = base.parent if worker != "main" else base
-    return fresh_database(server_url(server_dir(run_dir)), f"lms_emulator_test_{worker}")
+    return fresh_database(server_url(server_dir(run_dir)), f"lms_emulator_{purpose}_{worker}")

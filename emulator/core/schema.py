@@ -23,6 +23,7 @@ release's schema is this one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from emulator.core.db import Database, DatabaseSetupError
 VERSION = 1
 KEY = "schema_version"
 _META = "core_meta"
+log = logging.getLogger("emulator")
 
 
 @dataclass(frozen=True)
@@ -82,4 +84,8 @@ def prepare(db: Database, *, version: int | None = None,
         db.create_all(conn)
         if found != target:
             _stamp(conn, target)
+    if found is None:
+        log.info("created the database schema (version %d)", target)
+    elif found != target:
+        log.info("upgraded the database schema from version %d to %d", found, target)
     return found or 0
