@@ -13,7 +13,10 @@ bent towards SQLite's semantics here, in one place, rather than in vendor code:
 - sessions run in UTC, so naive timestamps (what SQLite hands back) mean the same instant;
 - text columns are created `COLLATE "C"` (byte order, ASCII-only case folding: SQLite's BINARY
   collation and `lower()`), and without a length limit (SQLite enforces none, so a long value
-  is stored, never a 500).
+  is stored, never a 500);
+- PostgreSQL text cannot hold NUL: a NUL character in a value is stored as U+FFFD (the
+  replacement character) instead of failing the request with a 500. This is the one visible
+  difference from SQLite, which keeps the NUL.
 """
 
 from __future__ import annotations
@@ -131,6 +134,16 @@ class Database:
             conn.exec_driver_sql("BEGIN" if self._read_only(conn) else "BEGIN IMMEDIATE")
 
     def _configure_postgres(self) -> None:
+        from psycopg.types.string import StrDumperUnknown
+
+        class NulSafeStr(StrDumperUnknown):
+            def dump(self, obj: str) -> Any:
+                return super().dump(obj.replace("\x00", "\ufffd"))
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.adapters.register_dumper(str, NulSafeStr)
+
         @event.listens_for(self.engine, "begin")
         def _on_begin(conn: Connection) -> None:
             # READ COMMITTED gives every statement a fresh view, so taking the lock first

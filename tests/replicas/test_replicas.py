@@ -19,7 +19,8 @@ from emulator.testing.transport import in_process_client
 from tests.hardening.live import Server
 from tests.replicas.conftest import log_of
 
-pytestmark = pytest.mark.live
+# One group: a worker starts each cluster once, rather than every worker starting both.
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("replicas")]
 LEARNERS = "/dmtd/1/learner"
 CLIENTS = 50
 
