@@ -42,6 +42,7 @@ READ_ONLY = "lms_read_only"
 WRITE_LOCK = zlib.crc32(b"lms-emulator:write")
 SCHEMA_LOCK = zlib.crc32(b"lms-emulator:schema")
 POSTGRES_DRIVER = "postgresql+psycopg"
+POOL_SIZE = 16
 
 
 class DatabaseSetupError(Exception):
@@ -101,6 +102,11 @@ class Database:
             # A replica outlives database restarts and failovers: test a pooled connection
             # before handing it out.
             kwargs["pool_pre_ping"] = True
+            # A fixed set of connections: overflow connections would be opened and closed
+            # under load (a server process each); requests beyond it wait for one instead.
+            # Budget POOL_SIZE per emulator process in the server's max_connections.
+            kwargs["pool_size"] = POOL_SIZE
+            kwargs["max_overflow"] = 0
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
