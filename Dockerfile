@@ -8,7 +8,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY emulator ./emulator
 COPY fixtures ./fixtures
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir ".[postgres]" \
     && useradd --system --uid 10001 --home /data emulator \
     && mkdir -p /data && chown emulator /data
 

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 
 from emulator import __version__
 from emulator.control import build_control_app
-from emulator.core import tenancy
+from emulator.core import schema, tenancy
 from emulator.core.clock import Clock
 from emulator.core.db import Database
 from emulator.core.fixtures import FixtureStore
@@ -36,7 +36,11 @@ def build_context(settings: Settings, vendors: list[Vendor] | None = None) -> Co
     fixtures = FixtureStore(settings.fixtures, plugins)
     db = Database(settings.url, busy_timeout_ms=settings.busy_timeout_ms)
     ctx = Context(settings=settings, db=db, clock=Clock(), vendors=plugins, fixtures=fixtures)
-    db.create_all()
+    try:
+        schema.prepare(db)
+    except BaseException:
+        db.dispose()  # a refused database leaves no pooled connection behind
+        raise
     with db.transaction() as session:
         fingerprint = _fingerprint(fixtures)
         loaded = session.get(Snapshot, tenancy.FIXTURES_SNAPSHOT) is not None

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from emulator import __version__
+from emulator.core.db import DatabaseSetupError
 from emulator.core.fixtures import FixtureError
 from emulator.core.settings import Settings
 
@@ -143,7 +144,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
     ctx = build_context(settings)
     log = logging.getLogger("emulator")
     log.info("LMS emulator %s on %s (database %s)", __version__, settings.public_base,
-             "memory" if settings.memory else (settings.database_url or settings.db))
+             settings.where)
     if workers > 1:
         # Each worker builds its own app on the shared database (state, clock, faults and the
         # journal all live there).
@@ -165,7 +166,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
     finally:
         ctx.db.dispose()
         log.info("stopped; state is in %s", "memory (discarded)" if settings.memory
-                 else (settings.database_url or settings.db))
+                 else settings.where)
     return 0
 
 
@@ -175,7 +176,7 @@ def reset(settings: Settings) -> int:
     _check_db_path(settings)
     ctx = build_context(settings.model_copy(update={"reset": True}))
     ctx.db.dispose()
-    print(f"reset {settings.database_url or settings.db} to the fixtures in {settings.fixtures}")
+    print(f"reset {settings.where} to the fixtures in {settings.fixtures}")
     return 0
 
 
@@ -202,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as exc:
         print(f"lms-emulator: error: database: {exc.orig}", file=sys.stderr)
         return 2
-    except (CliError, FixtureError) as exc:
+    except (CliError, FixtureError, DatabaseSetupError) as exc:
         print(f"lms-emulator: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -18,14 +18,26 @@ from emulator.app import create_app
 from emulator.core.settings import Settings
 from emulator.testing.transport import in_process_client
 
+# The PostgreSQL pass: its hooks take effect by being in this module's namespace.
+from tests.backends import (  # noqa: F401
+    database_url,
+    pytest_collection_modifyitems,
+    pytest_generate_tests,
+)
+
 pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
-def emulator_app() -> FastAPI:
+def emulator_app(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """In-memory SQLite, or PostgreSQL for the tests `tests.backends` runs on both."""
+    url = database_url(getattr(request, "param", "sqlite"), tmp_path_factory)
     # Outbound webhook deliveries (iSpring) may only reach this machine.
-    return create_app(Settings(memory=True, access_log=False,
-                               webhook_hosts=["127.0.0.1", "localhost", "::1"]))
+    app = create_app(Settings(memory=True, database_url=url, access_log=False,
+                              webhook_hosts=["127.0.0.1", "localhost", "::1"]))
+    yield app
+    app.state.ctx.db.dispose()
 
 
 @pytest.fixture(scope="module")

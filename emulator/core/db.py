@@ -1,18 +1,75 @@
-"""The database: engine set-up, one serialized unit of work per operation, table discovery."""
+"""The database: engine set-up on SQLite or PostgreSQL, one serialized unit of work per operation,
+table discovery.
+
+Both dialects must behave identically for every vendor operation, so the PostgreSQL side is
+bent towards SQLite's semantics here, in one place, rather than in vendor code:
+
+- writes are serialized database-wide, as SQLite's single writer does: every write transaction
+  first takes one transaction-level advisory lock (released by its COMMIT/ROLLBACK, so a killed
+  replica never leaves it held). All replicas then see one order of writes, which is what makes
+  fault counters, id counters and read-modify-write vendor operations exact across processes.
+  One lock for everything is deliberately simple: the emulator's writes are short, and
+  per-tenant locks would not cover the control plane's server-wide operations;
+- sessions run in UTC, so naive timestamps (what SQLite hands back) mean the same instant;
+- text columns are created `COLLATE "C"` (byte order, ASCII-only case folding: SQLite's BINARY
+  collation and `lower()`), and without a length limit (SQLite enforces none, so a long value
+  is stored, never a 500);
+- PostgreSQL text cannot hold NUL: a NUL character in a value is stored as U+FFFD (the
+  replacement character) instead of failing the request with a 500. This is the one visible
+  difference from SQLite, which keeps the NUL.
+"""
 
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import Connection, Engine, Enum, String, Table, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.schema import CreateColumn
+from sqlalchemy.sql.compiler import DDLCompiler
 from sqlmodel import Session, SQLModel, create_engine
 
 TENANT_COLUMN = "tenant_id"
 READ_ONLY = "lms_read_only"
+# Advisory lock keys (PostgreSQL): one for writes, one for schema creation and upgrades.
+WRITE_LOCK = zlib.crc32(b"lms-emulator:write")
+SCHEMA_LOCK = zlib.crc32(b"lms-emulator:schema")
+POSTGRES_DRIVER = "postgresql+psycopg"
+POOL_SIZE = 16
+
+
+class DatabaseSetupError(Exception):
+    """The database cannot be used as configured; the message is one line for the user."""
+
+
+def normalize_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3, the driver the postgres extra installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return f"{POSTGRES_DRIVER}://{url[len(prefix):]}"
+    return url
+
+
+@compiles(CreateColumn, "postgresql")
+def _sqlite_like_text(element: CreateColumn, compiler: DDLCompiler, **kw: Any) -> str | None:
+    """Text columns: no length limit and byte-order collation, as on SQLite (module docstring)."""
+    column = element.element
+    created: str | None = compiler.visit_create_column(element, **kw)  # type: ignore[no-untyped-call]
+    impl = column.type.dialect_impl(compiler.dialect)
+    if created is None or not isinstance(impl, String) or isinstance(impl, Enum):
+        return created
+    name = compiler.preparer.format_column(column)
+    spec = f"{name} {compiler.dialect.type_compiler_instance.process(column.type)}"
+    if not created.startswith(spec):
+        return created
+    return f'{name} TEXT COLLATE "C"{created[len(spec):]}'
 
 
 class Database:
@@ -21,12 +78,15 @@ class Database:
     SQLite allows one writer at a time; instead of letting threads race for the file lock and
     surface "database is locked", units of work are serialized inside the process, and each
     begins IMMEDIATE so that separate worker processes on one file queue on the busy timeout
-    rather than fail on a lock upgrade. Other databases (PostgreSQL) get a plain pool.
+    rather than fail on a lock upgrade. PostgreSQL gets the same shape: the process-wide lock,
+    then the database-wide advisory lock (module docstring).
     """
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 10_000) -> None:
-        self.url = url
-        self.is_sqlite = url.startswith("sqlite")
+        self.url = normalize_url(url)
+        backend = make_url(self.url).get_backend_name()
+        self.is_sqlite = backend == "sqlite"
+        self.is_postgres = backend == "postgresql"
         self.is_memory = self.is_sqlite and (url in ("sqlite://", "sqlite:///:memory:"))
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
@@ -37,10 +97,26 @@ class Database:
             if self.is_memory:
                 # One shared connection keeps the in-memory database alive across threads.
                 kwargs["poolclass"] = StaticPool
-        self.engine: Engine = create_engine(url, **kwargs)
-        self._lock = threading.Lock() if self.is_sqlite else None
+        elif self.is_postgres:
+            kwargs["connect_args"] = {"options": "-c timezone=UTC"}
+            # A replica outlives database restarts and failovers: test a pooled connection
+            # before handing it out.
+            kwargs["pool_pre_ping"] = True
+            # A fixed set of connections: overflow connections would be opened and closed
+            # under load (a server process each); requests beyond it wait for one instead.
+            # Budget POOL_SIZE per emulator process in the server's max_connections.
+            kwargs["pool_size"] = POOL_SIZE
+            kwargs["max_overflow"] = 0
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except (NoSuchModuleError, ModuleNotFoundError) as exc:
+            hint = " (pip install 'lms-emulator[postgres]')" if self.is_postgres else ""
+            raise DatabaseSetupError(f"no database driver for {backend}: {exc}{hint}") from None
+        self._lock = threading.Lock()
         if self.is_sqlite:
             self._configure_sqlite(busy_timeout_ms)
+        elif self.is_postgres:
+            self._configure_postgres()
 
     def _configure_sqlite(self, busy_timeout_ms: int) -> None:
         is_memory = self.is_memory
@@ -59,69 +135,88 @@ class Database:
             cursor.close()
 
         @event.listens_for(self.engine, "begin")
-        def _on_begin(conn: Any) -> None:
+        def _on_begin(conn: Connection) -> None:
             # Reads begin DEFERRED: in WAL mode they never wait for, or block, a writer.
-            read_only = conn.get_execution_options().get(READ_ONLY, False)
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if self._read_only(conn) else "BEGIN IMMEDIATE")
 
-    def create_all(self) -> None:
-        SQLModel.metadata.create_all(self.engine)
+    def _configure_postgres(self) -> None:
+        from psycopg.types.string import StrDumperUnknown
+
+        class NulSafeStr(StrDumperUnknown):
+            def dump(self, obj: str) -> Any:
+                return super().dump(obj.replace("\x00", "\ufffd"))
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.adapters.register_dumper(str, NulSafeStr)
+
+        @event.listens_for(self.engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # READ COMMITTED gives every statement a fresh view, so taking the lock first
+            # is enough for the whole unit of work to see every earlier committed write.
+            if not self._read_only(conn):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    @staticmethod
+    def _read_only(conn: Connection) -> bool:
+        return bool(conn.get_execution_options().get(READ_ONLY, False))
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[Connection]:
+        """One connection in a transaction that no other process can hold at the same time:
+        replicas starting together create or upgrade the schema one after the other."""
+        with self._lock, self.engine.begin() as conn:
+            if self.is_postgres:  # SQLite: the BEGIN IMMEDIATE of `begin` is the lock
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+            yield conn
+
+    def create_all(self, conn: Connection) -> None:
+        SQLModel.metadata.create_all(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed when the block ends, rolled back if it raises."""
-        if self._lock is not None:
-            self._lock.acquire()
+        with self._lock, Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        # The shared in-memory connection needs the process lock; a file or a server does not
+        # (each thread reads on its own pooled connection).
+        lock = self._lock if self.is_memory else None
+        if lock is not None:
+            lock.acquire()
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+            with self.engine.connect() as conn:
+                yield conn.execution_options(**{READ_ONLY: True})
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            if lock is not None:
+                lock.release()
 
     def exists(self, sql: str) -> bool:
         """Whether a read-only driver-level query returns a row (request-path pre-checks).
 
         No ORM session: on the request path the session's own set-up costs more than the query.
         """
-        lock = self._lock if self.is_memory else None
-        if lock is not None:
-            lock.acquire()
-        try:
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(**{READ_ONLY: True})
-                found = conn.exec_driver_sql(sql).first() is not None
-                conn.rollback()
-                return found
-        finally:
-            if lock is not None:
-                lock.release()
+        with self._reading() as conn:
+            found = conn.exec_driver_sql(sql).first() is not None
+            conn.rollback()
+            return found
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only; nothing it does is committed.
 
-        Cheaper than `transaction()`: no write lock is taken, and with a database file the
-        process-wide lock is skipped too (each thread reads on its own pooled connection).
-        The shared in-memory connection still needs the lock.
+        Cheaper than `transaction()`: no write lock is taken.
         """
-        lock = self._lock if self.is_memory else None
-        if lock is not None:
-            lock.acquire()
-        try:
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(**{READ_ONLY: True})
-                with Session(bind=conn) as session:
-                    yield session
-                    session.rollback()
-        finally:
-            if lock is not None:
-                lock.release()
+        with self._reading() as conn, Session(bind=conn) as session:
+            yield session
+            session.rollback()
 
     def dispose(self) -> None:
         # Closing the last connection checkpoints the WAL into the main file.

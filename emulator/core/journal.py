@@ -50,9 +50,10 @@ def query(session: Session, flt: JournalFilter) -> list[JournalEntry]:
     if flt.method:
         stmt = stmt.where(JournalEntry.method == flt.method)
     if flt.path:
-        # A path filter is a substring, or a prefix pattern ending in '*'.
+        # A path filter is a substring, or a prefix pattern ending in '*'; ASCII case is
+        # ignored on every database (SQLite's LIKE does so, PostgreSQL's does not).
         pattern = flt.path[:-1] + "%" if flt.path.endswith("*") else f"%{flt.path}%"
-        stmt = stmt.where(col(JournalEntry.path).like(pattern))
+        stmt = stmt.where(col(JournalEntry.path).ilike(pattern))
     if flt.status is not None:
         stmt = stmt.where(JournalEntry.status == flt.status)
     if flt.operation:

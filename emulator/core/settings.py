@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 def default_fixtures_dir() -> Path:
@@ -46,6 +47,13 @@ class Settings(BaseSettings):
         if self.memory:
             return "sqlite://"
         return f"sqlite:///{self.db}"
+
+    @property
+    def where(self) -> str:
+        """The database for logs and messages; a URL's password is never shown."""
+        if self.database_url:
+            return make_url(self.database_url).render_as_string(hide_password=True)
+        return "memory" if self.memory else str(self.db)
 
     @property
     def public_base(self) -> str:

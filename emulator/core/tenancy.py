@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-from sqlalchemy import Table, delete
+from sqlalchemy import JSON, Table, delete
 from sqlmodel import Session, col
 
 from emulator.core.clock import utcnow
@@ -67,7 +67,8 @@ class _Raw:
     Reset, restore and snapshots move every tenant row at once; going through the DBAPI
     directly (values stored exactly as the database holds them, executemany for inserts) keeps
     them well under the time a test can notice. The paramstyle comes from the dialect, so the
-    same code serves SQLite and PostgreSQL.
+    same code serves SQLite and PostgreSQL; PostgreSQL's driver decodes JSON columns, so they
+    are read as their text (which goes back in as it came out), like SQLite returns them.
     """
 
     def __init__(self, session: Session) -> None:
@@ -75,6 +76,7 @@ class _Raw:
         dialect = self.conn.dialect
         self.quote = dialect.identifier_preparer.quote
         self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.json_as_text = dialect.name == "postgresql"
 
     def _where(self, column: str, keys: list[str] | None) -> tuple[str, tuple[str, ...]]:
         if keys is None:
@@ -90,7 +92,10 @@ class _Raw:
                keys: list[str] | None) -> tuple[list[str], list[tuple[Any, ...]]]:
         columns = [c.name for c in table.columns]
         where, params = self._where(column, keys)
-        sql = f"SELECT {', '.join(map(self.quote, columns))} FROM {self.quote(table.name)}{where}"
+        values = [f"CAST({self.quote(c.name)} AS TEXT)"
+                  if self.json_as_text and isinstance(c.type, JSON) else self.quote(c.name)
+                  for c in table.columns]
+        sql = f"SELECT {', '.join(values)} FROM {self.quote(table.name)}{where}"
         return columns, [tuple(row) for row in self.conn.exec_driver_sql(sql, params)]
 
     def insert(self, table: Table, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
