@@ -63,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen port (default 8800)")
     storage(serve)
     serve.add_argument("--reset", action="store_true", default=None,
-                       help="reload the fixtures before serving: tenants, their data and the "
-                            "journal start over; named snapshots are kept")
+                       help="reload the fixtures before serving: tenants, journal, faults and "
+                            "clock start over; named snapshots are kept")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--workers", type=_workers, default=1,
                        help="worker processes sharing the database (default 1)")

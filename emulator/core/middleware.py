@@ -56,9 +56,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _client_error_reason(held: list[Message], limit: int = 300) -> str:
-    """A client error's body on one line (vendor error bodies carry the reason), cut short."""
+    """A client error's body on one line (vendor error bodies carry the reason), cut short and
+    with secrets masked as in the journal (an error body may echo what the client sent)."""
     body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
-    text = " ".join(body.decode("utf-8", "replace").split())
+    start = next((m for m in held if m["type"] == "http.response.start"), {})
+    headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+    content_type = redact_headers(headers).get("content-type", "")
+    text = " ".join(redact_body(body, content_type, len(body)).split())
     return (text[:limit] + "...") if len(text) > limit else (text or "(empty body)")
 
 
