@@ -14,7 +14,8 @@ RUN pip install --no-cache-dir ".[postgres]" \
 
 USER emulator
 VOLUME ["/data"]
+# The port a client reaches; the health check follows EMULATOR_PORT when that is changed.
 EXPOSE 8800
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8800/_emulator/health', timeout=2).status != 200)"
+    CMD python -c "import os,sys,urllib.request; port = os.environ.get('EMULATOR_PORT', '8800'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/_emulator/health', timeout=2).status != 200)"
 CMD ["lms-emulator", "serve", "--host", "0.0.0.0"]

@@ -12,15 +12,18 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from emulator import __version__
 from emulator.core.db import DatabaseSetupError
 from emulator.core.fixtures import FixtureError
 from emulator.core.settings import Settings
+
+if TYPE_CHECKING:
+    from emulator.core.vendor import Context, Vendor
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -29,10 +32,21 @@ class CliError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
+def _workers(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return count
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lms-emulator",
         description="Local emulator of the Thrive Learning, iSpring Learn and DMTD REST APIs.")
+    parser.add_argument("--version", action="version", version=f"lms-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def storage(p: argparse.ArgumentParser) -> None:
@@ -41,17 +55,21 @@ def _parser() -> argparse.ArgumentParser:
         group.add_argument("--memory", action="store_true", default=None,
                            help="keep state in memory only")
         group.add_argument("--database-url", help="any SQLAlchemy database URL")
-        p.add_argument("--fixtures", type=Path, help="fixture directory (default: built-in demo)")
+        p.add_argument("--fixtures", type=Path,
+                       help="directory of <vendor>/<name>.json packs (default: built-in demo)")
 
     serve = sub.add_parser("serve", help="start the server with the demo data")
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default 8800)")
     storage(serve)
     serve.add_argument("--reset", action="store_true", default=None,
-                       help="discard stored state and reload the fixtures before serving")
+                       help="reload the fixtures before serving: tenants, journal, faults and "
+                            "clock start over; named snapshots are kept")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
-    serve.add_argument("--workers", type=int, default=1,
+    serve.add_argument("--workers", type=_workers, default=1,
                        help="worker processes sharing the database (default 1)")
+    serve.add_argument("--quiet", action="store_true",
+                       help="no start-up summary of base URLs and credentials")
 
     reset = sub.add_parser("reset", help="put the database back to the fixtures, then exit")
     storage(reset)
@@ -72,6 +90,19 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
         raise CliError(f"invalid setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
 
 
+def _check_fixtures(settings: Settings, vendors: Sequence[Vendor]) -> None:
+    """A fixture path without any pack would start an emulator with no tenant at all."""
+    directory = settings.fixtures
+    if directory.is_file():
+        raise CliError(f"fixtures path {directory} is a file; it must be a directory of "
+                       "<vendor>/<name>.json packs")
+    packs = (pack for v in vendors for pack in (directory / v.name).glob("*.json"))
+    if directory.is_dir() and next(packs, None) is None:
+        expected = ", ".join(f"{v.name}/" for v in vendors)
+        raise CliError(f"fixture directory {directory} holds no pack: expected one of "
+                       f"{expected} with <name>.json files")
+
+
 def _check_db_path(settings: Settings) -> None:
     if settings.database_url or settings.memory:
         return
@@ -83,7 +114,8 @@ def _check_db_path(settings: Settings) -> None:
         raise CliError(f"database directory {parent} does not exist")
     target = path if path.exists() else parent
     if not os.access(target, os.W_OK):
-        raise CliError(f"database path {settings.db} is not writable")
+        # Typical of a bind-mounted host directory owned by another user (Docker).
+        raise CliError(f"database path {settings.db} is not writable by user id {os.getuid()}")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -102,6 +134,15 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _UvicornName(logging.Filter):
+    """uvicorn logs its ordinary lines (started, stopping) as `uvicorn.error`; call it `uvicorn`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.error":
+            record.name = "uvicorn"
+        return True
+
+
 class _QuietFaultDisconnect(logging.Filter):
     """An injected dropped connection is not a server error: keep its traceback out of logs."""
 
@@ -115,6 +156,18 @@ class _QuietFaultDisconnect(logging.Filter):
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format=LOG_FORMAT, stream=sys.stderr, force=True)
     logging.getLogger("uvicorn.error").addFilter(_QuietFaultDisconnect())
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_UvicornName())
+
+
+def worker_app() -> Any:
+    """The app of one `--workers` process: settings from the environment the parent filled in,
+    and the parent's logging (a spawned worker starts with none, which hid its access log)."""
+    from emulator.app import create_app
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
 
 
 def _protocol(settings: Settings) -> dict[str, Any]:
@@ -127,24 +180,65 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def serve(settings: Settings, workers: int = 1) -> int:
+def _start_over(ctx: Context) -> list[str]:
+    """A reset beyond the fixtures reloaded by `build_context`: the journal, faults and clock
+    changes go too. Named snapshots are deliberate saves and stay; returns their names."""
+    from sqlalchemy import delete
+    from sqlmodel import col, select
+
+    from emulator.core import journal
+    from emulator.core.models import ClockState, Fault, Snapshot
+
+    with ctx.db.transaction() as session:
+        journal.clear(session)
+        session.execute(delete(Fault))
+        session.execute(delete(ClockState))
+        names = session.exec(select(Snapshot.name).order_by(col(Snapshot.created_at))).all()
+    return [name for name in names if not name.startswith("__")]
+
+
+def _kept(snapshots: list[str]) -> str:
+    return f"named snapshots kept: {', '.join(snapshots)}" if snapshots else "no named snapshot"
+
+
+def _banner(settings: Settings, vendors: Sequence[Vendor]) -> str:
+    """What a new user needs first: where each vendor is, the dashboard, the credentials."""
+    base = settings.public_base
+    width = max(len(v.title) for v in vendors)
+    lines = [f"LMS emulator {__version__} is listening on {base}"]
+    lines += [f"  {v.title:<{width}}  {base}/{v.name}" for v in vendors]
+    lines += [f"  {'Dashboard':<{width}}  {base}/_emulator/ui",
+              f"  {'Credentials':<{width}}  {base}/_emulator/tenants (every tenant's); the demo "
+              f"ones are listed in the README and stored in {settings.fixtures}"]
+    return "\n".join(lines)
+
+
+def serve(settings: Settings, workers: int = 1, quiet: bool = False) -> int:
     import uvicorn
 
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal; with this handler in
     # place that ends in SystemExit(0), so the database is closed and the exit status is 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
 
-    from emulator.app import build_context, create_app
+    from emulator.app import all_vendors, build_context, create_app
 
+    vendors = all_vendors()
     _check_db_path(settings)
+    _check_fixtures(settings, vendors)
     configure_logging(settings.log_level)
     if workers > 1 and settings.memory:
         raise CliError("--workers needs a database file or URL (memory is per process)")
     sock = _bind(settings.host, settings.port)
+    # `--port 0` picks a free port: report the one the socket got.
+    settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     ctx = build_context(settings)
     log = logging.getLogger("emulator")
     log.info("LMS emulator %s on %s (database %s)", __version__, settings.public_base,
              settings.where)
+    if settings.reset:
+        log.info("reset to the fixtures in %s; %s", settings.fixtures, _kept(_start_over(ctx)))
+    if not quiet:
+        print(_banner(settings, vendors), flush=True)
     if workers > 1:
         # Each worker builds its own app on the shared database (state, clock, faults and the
         # journal all live there).
@@ -154,15 +248,19 @@ def serve(settings: Settings, workers: int = 1) -> int:
                            else str(v) for k, v in
                            settings.model_dump(mode="json", exclude_none=True).items()
                            if k != "reset"})
-        config = uvicorn.Config("emulator.app:create_app", factory=True, workers=workers,
+        config = uvicorn.Config("emulator.cli:worker_app", factory=True, workers=workers,
                                 log_config=None, access_log=False, **_protocol(settings))
-        Multiprocess(config, sockets=[sock]).run()
-        return 0
-    app = create_app(settings, ctx=ctx)
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=5, **_protocol(settings))
+        run = Multiprocess(config, sockets=[sock]).run
+    else:
+        app = create_app(settings, ctx=ctx)
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=5, **_protocol(settings))
+        server = uvicorn.Server(config)
+
+        def run() -> None:
+            server.run(sockets=[sock])
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        run()
     finally:
         ctx.db.dispose()
         log.info("stopped; state is in %s", "memory (discarded)" if settings.memory
@@ -171,12 +269,16 @@ def serve(settings: Settings, workers: int = 1) -> int:
 
 
 def reset(settings: Settings) -> int:
-    from emulator.app import build_context
+    from emulator.app import all_vendors, build_context
 
     _check_db_path(settings)
+    _check_fixtures(settings, all_vendors())
     ctx = build_context(settings.model_copy(update={"reset": True}))
-    ctx.db.dispose()
-    print(f"reset {settings.where} to the fixtures in {settings.fixtures}")
+    try:
+        kept = _kept(_start_over(ctx))
+    finally:
+        ctx.db.dispose()
+    print(f"reset {settings.where} to the fixtures in {settings.fixtures}; {kept}")
     return 0
 
 
@@ -185,24 +287,35 @@ def coverage(vendor: str | None) -> int:
     from emulator.control.routes import coverage_markdown
 
     app = create_app(Settings(memory=True, access_log=False))
+    if vendor is not None and vendor not in app.state.vendor_apps:
+        known = ", ".join(app.state.vendor_apps)
+        raise CliError(f"unknown vendor {vendor!r} (known: {known})")
     print(coverage_markdown(app.state.ctx, app.state.vendor_apps, vendor))
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         if args.command == "version":
             print(f"lms-emulator {__version__}")
             return 0
         if args.command == "coverage":
             return coverage(args.vendor)
+        settings = _settings(args)
         if args.command == "reset":
-            return reset(_settings(args))
-        return serve(_settings(args), workers=max(1, args.workers))
-    except OperationalError as exc:
-        print(f"lms-emulator: error: database: {exc.orig}", file=sys.stderr)
+            return reset(settings)
+        return serve(settings, workers=args.workers, quiet=args.quiet)
+    except DatabaseError as exc:
+        where = f" {settings.where}" if settings else ""
+        print(f"lms-emulator: error: database{where}: {exc.orig}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped early (`lms-emulator coverage | head`): not an error. Point
+        # stdout at nothing so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (CliError, FixtureError, DatabaseSetupError) as exc:
         print(f"lms-emulator: error: {exc}", file=sys.stderr)
         return 2

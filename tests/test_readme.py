@@ -57,5 +57,6 @@ def test_integration_examples_run(code: str, pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=code.count("\ndef test_") + code.startswith("def test_"))
 
 
-def test_one_example_per_vendor() -> None:
-    assert sorted(e.split("\n", 1)[0][11:] for e in EXAMPLES) == ["dmtd", "ispring", "thrive"]
+def test_one_example_per_vendor_and_one_on_a_socket() -> None:
+    assert sorted(e.split("\n", 1)[0][11:] for e in EXAMPLES) == ["dmtd", "ispring", "live",
+                                                                  "thrive"]

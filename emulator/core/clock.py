@@ -63,10 +63,15 @@ class Clock:
         target = as_utc(set_to) if set_to is not None else current
         if advance is not None:
             target = target + advance
-        frozen = state.frozen_at is not None if freeze is None else freeze
+        running = state.frozen_at is None
+        frozen = not running if freeze is None else freeze
         if frozen:
             state.frozen_at = target
             state.offset_seconds = 0.0
+        elif running and set_to is None:
+            # Advancing a running clock moves its offset by exactly what was asked ("P30D" is
+            # 2,592,000 s), not by that less the microseconds since `current` was read.
+            state.offset_seconds += advance.total_seconds() if advance is not None else 0.0
         else:
             state.frozen_at = None
             state.offset_seconds = (target - utcnow()).total_seconds()

@@ -55,6 +55,17 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _client_error_reason(held: list[Message], limit: int = 300) -> str:
+    """A client error's body on one line (vendor error bodies carry the reason), cut short and
+    with secrets masked as in the journal (an error body may echo what the client sent)."""
+    body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+    start = next((m for m in held if m["type"] == "http.response.start"), {})
+    headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+    content_type = redact_headers(headers).get("content-type", "")
+    text = " ".join(redact_body(body, content_type, len(body)).split())
+    return (text[:limit] + "...") if len(text) > limit else (text or "(empty body)")
+
+
 class HostRouter:
     def __init__(self, app: ASGIApp, host_map: Mapping[str, tuple[str, ...]]) -> None:
         self.app = app
@@ -143,6 +154,9 @@ class Recorder:
                 query = redact_query(scope.get("query_string", b"").decode("latin-1"))
                 shown = f"{path}?{query}" if query else path
                 access_log.info("%s %s %d %.1fms", scope["method"], shown, status, elapsed)
+                if 400 <= status < 500 and access_log.isEnabledFor(logging.DEBUG):
+                    access_log.debug("%s %s %d reason: %s", scope["method"], shown, status,
+                                     _client_error_reason(held))
             for message in held:
                 await send(message)
 

@@ -243,12 +243,17 @@ class Emulator:
 
     @classmethod
     def in_process(cls, settings: Settings | None = None) -> Emulator:
-        """A private in-memory emulator in this process; requests never touch a socket."""
+        """A private in-memory emulator in this process; requests never touch a socket.
+
+        Its base URL (and every tenant's) is under `http://lms-emulator.invalid`: only clients
+        from `tenant.client()` / `vendor_client()` reach it; any other client fails to resolve
+        the name rather than reaching a real server by accident.
+        """
         from emulator.app import create_app
-        from emulator.testing.transport import in_process_client
+        from emulator.testing.transport import IN_PROCESS_URL, in_process_client
 
         app = create_app(settings or Settings(memory=True, access_log=False))
-        return cls(in_process_client(app, base_url="http://127.0.0.1:8800"), owns=app)
+        return cls(in_process_client(app, base_url=IN_PROCESS_URL), owns=app)
 
     @classmethod
     def remote(cls, url: str, **kwargs: Any) -> Emulator:
@@ -258,6 +263,11 @@ class Emulator:
     @property
     def base_url(self) -> str:
         return str(self.http.base_url).rstrip("/")
+
+    @property
+    def over_socket(self) -> bool:
+        """True when requests go over a real socket, so base URLs work for any HTTP client."""
+        return self._owns is None
 
     def vendor_client(self, base_url: str, **kwargs: Any) -> httpx.Client:
         """A client sharing this handle's transport; closing it leaves the emulator running."""

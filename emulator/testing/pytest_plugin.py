@@ -5,6 +5,11 @@ Fixtures: `lms_emulator` (session: in-process, or the server given by `--lms-emu
 thread), `thrive_tenant` / `ispring_tenant` / `dmtd_tenant` (a fresh tenant per test, deleted
 after it), `emulator_clock`, `emulator_faults`, `emulator_journal`.
 
+A test marked `@pytest.mark.lms_emulator_server` gets its tenants, clock, faults and journal
+from `lms_emulator_server`, so `tenant.base_url` is a real `http://127.0.0.1:<port>/...` URL
+for clients that need a socket; when `lms_emulator` already is a server (a URL was given), the
+mark changes nothing.
+
 Isolation comes from tenants, not from resets: every test gets its own tenant, so tests can run
 in parallel (pytest-xdist) against one shared server or one emulator per worker. Faults added
 through `emulator_faults` are removed after the test; clock changes through a tenant's
@@ -20,6 +25,22 @@ import pytest
 
 from emulator.testing.api import Clock, Emulator, Faults, Journal, Tenant
 from emulator.testing.server import LiveServer
+
+SOCKET_MARK = "lms_emulator_server"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{SOCKET_MARK}: the test's emulator fixtures use a real server on a free "
+                   "loopback port (tenant base URLs work for any HTTP client)")
+
+
+def _emulator(request: pytest.FixtureRequest) -> Emulator:
+    """The emulator behind a test's tenants, clock, faults and journal (see the mark above)."""
+    emulator: Emulator = request.getfixturevalue("lms_emulator")
+    if not emulator.over_socket and request.node.get_closest_marker(SOCKET_MARK):
+        emulator = request.getfixturevalue("lms_emulator_server")
+    return emulator
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,39 +75,40 @@ def _tenant(emulator: Emulator, vendor: str) -> Iterator[Tenant]:
 
 
 @pytest.fixture
-def thrive_tenant(lms_emulator: Emulator) -> Iterator[Tenant]:
+def thrive_tenant(request: pytest.FixtureRequest) -> Iterator[Tenant]:
     """A fresh Thrive tenant: credentials (tenantId, apiSecret, oauthClients) and base URL."""
-    yield from _tenant(lms_emulator, "thrive")
+    yield from _tenant(_emulator(request), "thrive")
 
 
 @pytest.fixture
-def ispring_tenant(lms_emulator: Emulator) -> Iterator[Tenant]:
+def ispring_tenant(request: pytest.FixtureRequest) -> Iterator[Tenant]:
     """A fresh iSpring account: credentials (accountUrl, logins, apiKeys) and base URL."""
-    yield from _tenant(lms_emulator, "ispring")
+    yield from _tenant(_emulator(request), "ispring")
 
 
 @pytest.fixture
-def dmtd_tenant(lms_emulator: Emulator) -> Iterator[Tenant]:
+def dmtd_tenant(request: pytest.FixtureRequest) -> Iterator[Tenant]:
     """A fresh DMTD iFrame organization: its bearer token and base URL."""
-    yield from _tenant(lms_emulator, "dmtd")
+    yield from _tenant(_emulator(request), "dmtd")
 
 
 @pytest.fixture
-def emulator_clock(lms_emulator: Emulator) -> Iterator[Clock]:
+def emulator_clock(request: pytest.FixtureRequest) -> Iterator[Clock]:
     """The global clock, back to real time after the test (prefer `tenant.clock` in parallel)."""
-    yield lms_emulator.clock
-    lms_emulator.clock.real()
+    clock = _emulator(request).clock
+    yield clock
+    clock.real()
 
 
 @pytest.fixture
-def emulator_faults(lms_emulator: Emulator) -> Iterator[Faults]:
+def emulator_faults(request: pytest.FixtureRequest) -> Iterator[Faults]:
     """Fault injection; the faults added here are removed after the test."""
-    faults = Faults(lms_emulator.http)
+    faults = Faults(_emulator(request).http)
     yield faults
     faults.remove_added()
 
 
 @pytest.fixture
-def emulator_journal(lms_emulator: Emulator) -> Journal:
+def emulator_journal(request: pytest.FixtureRequest) -> Journal:
     """The journal with `assert_received(...)`, `count(...)` and `entries(...)`."""
-    return lms_emulator.journal
+    return _emulator(request).journal

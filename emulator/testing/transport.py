@@ -50,6 +50,12 @@ class InProcessTransport(httpx.BaseTransport):
         self.close()
 
 
+# The base URL of an in-process emulator. `.invalid` never resolves (RFC 6761), so a client
+# that does not share the in-process transport fails at once with a name error, instead of
+# reaching whatever server listens on a real loopback port.
+IN_PROCESS_URL = "http://lms-emulator.invalid"
+
+
 def in_process_client(app: ASGIApp, base_url: str = "http://127.0.0.1:8800",
                       **kwargs: Any) -> httpx.Client:
     return httpx.Client(transport=InProcessTransport(app), base_url=base_url, **kwargs)

@@ -18,7 +18,7 @@ def test_tenant_lifecycle_clock_faults_and_journal(emu: Emulator) -> None:
     tenant = emu.create_tenant("thrive")
     creds = tenant.credentials
     with tenant.client(auth=(creds["tenantId"], creds["apiSecret"])) as http:
-        assert str(http.base_url).rstrip("/") == "http://127.0.0.1:8800/thrive"
+        assert str(http.base_url).rstrip("/") == "http://lms-emulator.invalid/thrive"
         assert http.get(THRIVE_UNKNOWN.removeprefix("/thrive")).status_code == 404
         emu.faults.error("thrive", 500, times=1, tenant=tenant.id)
         assert http.get(THRIVE_UNKNOWN.removeprefix("/thrive")).status_code == 500
@@ -68,3 +68,27 @@ def test_live_server_speaks_over_a_socket() -> None:
         with tenant.client() as http, pytest.raises(httpx.RemoteProtocolError):
             http.get("/1/learner")
         assert emu.faults.list()[0]["fired"] == 1
+
+
+def test_in_process_base_url_is_reachable_only_through_the_tenant_client(emu: Emulator) -> None:
+    tenant = emu.create_tenant("dmtd")
+    assert tenant.base_url == "http://lms-emulator.invalid/dmtd"
+    assert not emu.over_socket
+    auth = {"Authorization": f"Bearer {tenant.credentials['token']}"}
+    with tenant.client(headers=auth) as http:
+        assert http.get("/1/learner").status_code == 200
+    # A plain client cannot reach it, nor any other emulator on a loopback port.
+    with httpx.Client() as plain, pytest.raises(httpx.ConnectError):
+        plain.get(f"{tenant.base_url}/1/learner", headers=auth)
+
+
+def test_running_clock_advances_by_exactly_the_duration_asked(emu: Emulator) -> None:
+    tenant = emu.create_tenant("thrive")
+    emu.http.post("/_emulator/clock", json={"tenant": tenant.id, "real": True})
+    changed = emu.http.post("/_emulator/clock", json={"tenant": tenant.id, "advance": "P30D"})
+    assert changed.status_code == 200
+    state = changed.json()
+    assert (state["offsetSeconds"], state["frozen"], state["scope"]) == (2_592_000.0, False,
+                                                                         tenant.id)
+    again = emu.http.post("/_emulator/clock", json={"tenant": tenant.id, "advance": "PT1H"})
+    assert again.json()["offsetSeconds"] == 2_595_600.0
