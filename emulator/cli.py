@@ -116,12 +116,6 @@ def configure_logging(level: str) -> None:
     logging.getLogger("uvicorn.error").addFilter(_QuietFaultDisconnect())
 
 
-def _protocol(settings: Settings) -> dict[str, Any]:
-    """HTTP/1.1 by h11, whose header buffer is bounded: httptools would buffer a header block
-    of any size before the app could answer 431."""
-    return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes * 2}
-
-
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -134,6 +128,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
     signal.signal(signal.SIGTERM, _exit_cleanly)
 
     from emulator.app import build_context, create_app
+    from emulator.core.serving import server_protocol
 
     _check_db_path(settings)
     configure_logging(settings.log_level)
@@ -154,12 +149,12 @@ def serve(settings: Settings, workers: int = 1) -> int:
                            settings.model_dump(mode="json", exclude_none=True).items()
                            if k != "reset"})
         config = uvicorn.Config("emulator.app:create_app", factory=True, workers=workers,
-                                log_config=None, access_log=False, **_protocol(settings))
+                                log_config=None, access_log=False, **server_protocol(settings))
         Multiprocess(config, sockets=[sock]).run()
         return 0
     app = create_app(settings, ctx=ctx)
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=5, **_protocol(settings))
+                            timeout_graceful_shutdown=5, **server_protocol(settings))
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
