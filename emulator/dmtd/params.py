@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel
 
+from emulator.core import bodies
 from emulator.dmtd import content
 from emulator.dmtd.errors import BadRequest
 from emulator.dmtd.schemas import AssessmentFlags, Ref, UserChoice, parse_body, pick_ref
@@ -113,7 +114,7 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency giving the request body as `model` (D7)."""
 
     async def parse(request: Request) -> M:
-        return parse_body(await request.body(), model)
+        return await bodies.decode(parse_body, await request.body(), model)
 
     return parse
 
@@ -135,7 +136,7 @@ async def deauthorize_target(
     ref = _ref("userId", user_id, "userCode", user_code, header=False)
     if ref is not None:
         return ref
-    return chosen_user(parse_body(await request.body(), UserChoice))
+    return chosen_user(await bodies.decode(parse_body, await request.body(), UserChoice))
 
 
 def assessment_flags(

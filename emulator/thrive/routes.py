@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import anyio
 from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from emulator.core import bodies
 from emulator.core.errors import install_error_handlers
 from emulator.core.vendor import Context
 from emulator.thrive import errors, schemas
@@ -47,7 +47,7 @@ def json_body(model: type[Any]) -> Any:
     validate, which on the event loop would stall every other client for as long."""
 
     async def read(request: Request) -> Any:
-        return await anyio.to_thread.run_sync(schemas.parse_body, model, await request.body())
+        return await bodies.decode(schemas.parse_body, model, await request.body())
 
     return Depends(read)
 
@@ -59,7 +59,7 @@ def optional_json_body(model: type[Any]) -> Any:
         raw = await request.body()
         if not raw.strip():
             return None
-        return await anyio.to_thread.run_sync(schemas.parse_body, model, raw)
+        return await bodies.decode(schemas.parse_body, model, raw)
 
     return Depends(read)
 
