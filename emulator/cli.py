@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
 import json
 import logging
 import os
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes sharing the database (default 1)")
+    serve.add_argument("--admin-token",
+                       help="require `Authorization: Bearer <token>` on the control plane")
 
     reset = sub.add_parser("reset", help="put the database back to the fixtures, then exit")
     storage(reset)
@@ -62,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     flags = {name: getattr(args, name, None) for name in
-             ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level")}
+             ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level",
+              "admin_token")}
     overrides = {k: v for k, v in {**flags, **extra}.items() if v is not None}
     try:
         return Settings(**overrides)
@@ -116,6 +120,13 @@ def configure_logging(level: str) -> None:
     logging.getLogger("uvicorn.error").addFilter(_QuietFaultDisconnect())
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may well be reachable from elsewhere
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -137,6 +148,10 @@ def serve(settings: Settings, workers: int = 1) -> int:
     sock = _bind(settings.host, settings.port)
     ctx = build_context(settings)
     log = logging.getLogger("emulator")
+    if settings.admin_token is None and not _is_loopback(settings.host):
+        log.warning("listening on %s without an admin token: anyone who can reach the port can "
+                    "reset, delete and read every tenant through /_emulator (set --admin-token)",
+                    settings.host)
     log.info("LMS emulator %s on %s (database %s)", __version__, settings.public_base,
              "memory" if settings.memory else (settings.database_url or settings.db))
     if workers > 1:

@@ -15,9 +15,11 @@ import pytest
 from fastapi import FastAPI
 
 from emulator.app import create_app
+from emulator.cli import _is_loopback
 from emulator.control.access import PUBLIC, TENANT_ROUTES
 from emulator.control.routes import _api_routes
 from emulator.core.settings import Settings
+from emulator.testing.api import Emulator, EmulatorError
 from emulator.testing.transport import in_process_client
 from tests.hardening.harness import DMTD, THRIVE
 from tests.hardening.live import Server, query
@@ -179,14 +181,31 @@ def test_vendor_apis_are_unaffected(http: httpx.Client) -> None:
     assert http.get("/thrive/rest/v1/assignments", headers=THRIVE.auth).status_code == 200
 
 
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.8.0.1", True), ("::1", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("10.1.2.3", False), ("emulator.internal", False)])
+def test_which_listen_addresses_warn_without_an_admin_token(host: str, loopback: bool) -> None:
+    assert _is_loopback(host) is loopback
+
+
 @pytest.mark.live
-def test_a_live_server_with_an_admin_token(tmp_path: Path) -> None:
+def test_a_live_server_with_an_admin_token(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "locked.db"
     with Server(db, env={"EMULATOR_ADMIN_TOKEN": ADMIN, "EMULATOR_ACCESS_LOG": "false"}) as srv:
+        with Emulator.remote(srv.url) as anonymous, pytest.raises(EmulatorError, match="401"):
+            anonymous.create_tenant("dmtd")
+        monkeypatch.setenv("LMS_EMULATOR_ADMIN_TOKEN", ADMIN)
+        with Emulator.remote(srv.url) as emulator:  # the test kit passes the token through
+            made = emulator.create_tenant("dmtd")
+            assert made.control_token is not None
+            assert made.client().get("/1/learner", headers={
+                "Authorization": f"Bearer {made.credentials['token']}"}).status_code == 200
         response = httpx.post(f"{srv.url}/_emulator/reset")
         assert response.status_code == 401
         assert response.json() == UNAUTHORIZED
         assert httpx.get(f"{srv.url}/_emulator/health").status_code == 200
+        assert "without an admin token" not in srv.output()  # loopback, and a token is set
         created = httpx.post(f"{srv.url}/_emulator/tenants", json={"vendor": "thrive"},
                              headers=bearer(ADMIN))
         assert created.status_code == 201
