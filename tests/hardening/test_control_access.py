@@ -6,6 +6,7 @@ right token; tenant control tokens reach their own tenant only; vendor APIs are 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -218,3 +219,19 @@ def test_a_live_server_with_an_admin_token(tmp_path: Path,
     assert stored[0][0] is not None
     assert len(str(stored[0][0])) == 64
     assert token.encode() not in db.read_bytes()
+
+
+def test_a_database_from_before_control_tokens_is_upgraded(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    settings = Settings(db=db, access_log=False, admin_token=ADMIN)
+    create_app(settings).state.ctx.db.dispose()
+    with sqlite3.connect(db) as conn:  # the table as the previous version created it
+        conn.execute("DROP INDEX ix_core_tenant_control_token_hash")
+        conn.execute("ALTER TABLE core_tenant DROP COLUMN control_token_hash")
+    app = create_app(settings)
+    with in_process_client(app) as client:
+        made = client.post("/_emulator/tenants", json={"vendor": "dmtd"}, headers=bearer(ADMIN))
+        assert made.status_code == 201
+        assert client.get(f"/_emulator/tenants/{made.json()['id']}",
+                          headers=bearer(made.json()["controlToken"])).status_code == 200
+    app.state.ctx.db.dispose()
