@@ -9,7 +9,8 @@ Runs the same checks as tests/hardening with bigger budgets and prints the figur
   connections;
 - size limits on a live server: time to refuse a declared 1 GiB body, bytes a chunked stream
   got in before its 413, RSS growth for an endless header;
-- floods: how long other clients wait while a big in-limit body is refused, per vendor;
+- floods: how long other clients wait while a big in-limit body is refused, per vendor, and
+  the p50/p99 of reads while clients send 9 MB floods without pause;
 - concurrency: 50 clients writing across vendors against one process and two worker
   processes: operations, writes acknowledged vs found, duplicates, 5xx, "database is locked";
 - kill -9: rounds of kill under load and restart on the same file: writes acknowledged vs
@@ -57,7 +58,7 @@ from tests.hardening.harness import (  # noqa: E402
 from tests.hardening.live import Server, integrity, stream_until_answered  # noqa: E402
 from tests.hardening.strategies import attack, malformed_bodies, path_ids  # noqa: E402
 from tests.hardening.test_crash import crash_round  # noqa: E402
-from tests.hardening.test_floods import FLOODS, stall_while  # noqa: E402
+from tests.hardening.test_floods import FLOODS, gets_during_floods, p99, stall_while  # noqa: E402
 from tests.hardening.test_xml_attacks import Listener, attacks  # noqa: E402
 from tests.hardening.workload import audit, counts, run_clients  # noqa: E402
 
@@ -236,6 +237,14 @@ def floods(tmp: Path) -> dict[str, Any]:
                 print(f"   {vendor:8} {label:28} → {result['status']} in "
                       f"{result['seconds']:.2f} s; other clients waited up to {worst:.2f} s")
                 check(400 <= result["status"] < 500, f"{vendor} {label} refused")
+        for flooders in (0, 1, 2):
+            latencies, _ = gets_during_floods(server, seconds=20, flooders=flooders)
+            figures[f"GET under {flooders} flooders"] = {
+                "p50_ms": round(statistics.median(latencies) * 1000),
+                "p99_ms": round(p99(latencies) * 1000), "reads": len(latencies)}
+            print(f"   GET p50/p99 with {flooders} client(s) flooding without pause: "
+                  f"{statistics.median(latencies) * 1000:.0f} / {p99(latencies) * 1000:.0f} ms")
+        check(figures["GET under 1 flooders"]["p99_ms"] < 200, "GET p99 under 200 ms")
     return figures
 
 

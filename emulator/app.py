@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from emulator import __version__
 from emulator.control import build_control_app
+from emulator.control.access import ControlGuard
 from emulator.core import schema, tenancy
 from emulator.core.clock import Clock
 from emulator.core.db import Database
@@ -76,7 +77,9 @@ def create_app(settings: Settings | None = None, *, vendors: list[Vendor] | None
         gate: ASGIApp = VendorGate(sub, vendor, ctx)
         app.mount(f"/{vendor.name}", gate)
     app.state.vendor_apps = vendor_apps
-    app.mount("/_emulator", build_control_app(ctx, vendor_apps))
+    control = build_control_app(ctx, vendor_apps)
+    app.state.control_app = control
+    app.mount("/_emulator", ControlGuard(control, ctx.db, ctx.settings.admin_token))
 
     async def not_a_vendor(request: Request, exc: Exception) -> JSONResponse:
         status = exc.status_code if isinstance(exc, StarletteHTTPException) else 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
 import json
 import logging
 import os
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="worker processes sharing the database (default 1)")
     serve.add_argument("--quiet", action="store_true",
                        help="no start-up summary of base URLs and credentials")
+    serve.add_argument("--admin-token",
+                       help="require `Authorization: Bearer <token>` on the control plane")
 
     reset = sub.add_parser("reset", help="put the database back to the fixtures, then exit")
     storage(reset)
@@ -81,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     flags = {name: getattr(args, name, None) for name in
-             ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level")}
+             ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level",
+              "admin_token")}
     overrides = {k: v for k, v in {**flags, **extra}.items() if v is not None}
     try:
         return Settings(**overrides)
@@ -170,10 +174,11 @@ def worker_app() -> Any:
     return create_app(settings)
 
 
-def _protocol(settings: Settings) -> dict[str, Any]:
-    """HTTP/1.1 by h11, whose header buffer is bounded: httptools would buffer a header block
-    of any size before the app could answer 431."""
-    return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes * 2}
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may well be reachable from elsewhere
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -221,6 +226,7 @@ def serve(settings: Settings, workers: int = 1, quiet: bool = False) -> int:
     signal.signal(signal.SIGTERM, _exit_cleanly)
 
     from emulator.app import all_vendors, build_context, create_app
+    from emulator.core.serving import server_protocol
 
     vendors = all_vendors()
     _check_db_path(settings)
@@ -233,6 +239,10 @@ def serve(settings: Settings, workers: int = 1, quiet: bool = False) -> int:
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     ctx = build_context(settings)
     log = logging.getLogger("emulator")
+    if settings.admin_token is None and not _is_loopback(settings.host):
+        log.warning("listening on %s without an admin token: anyone who can reach the port can "
+                    "reset, delete and read every tenant through /_emulator (set --admin-token)",
+                    settings.host)
     log.info("LMS emulator %s on %s (database %s)", __version__, settings.public_base,
              settings.where)
     if settings.reset:
@@ -249,12 +259,12 @@ def serve(settings: Settings, workers: int = 1, quiet: bool = False) -> int:
                            settings.model_dump(mode="json", exclude_none=True).items()
                            if k != "reset"})
         config = uvicorn.Config("emulator.cli:worker_app", factory=True, workers=workers,
-                                log_config=None, access_log=False, **_protocol(settings))
+                                log_config=None, access_log=False, **server_protocol(settings))
         run = Multiprocess(config, sockets=[sock]).run
     else:
         app = create_app(settings, ctx=ctx)
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=5, **_protocol(settings))
+                                timeout_graceful_shutdown=5, **server_protocol(settings))
         server = uvicorn.Server(config)
 
         def run() -> None:

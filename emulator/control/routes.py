@@ -10,10 +10,11 @@ from fastapi import APIRouter, Body, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.routing import BaseRoute
 
 from emulator import __version__
+from emulator.control.access import authorize_tenant, caller_tenant, new_tenant_token
 from emulator.core import faults, journal, tenancy
 from emulator.core.clock import iso
 from emulator.core.errors import EmulatorError, install_error_handlers, validation_message
@@ -142,9 +143,10 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         }
 
     @router.post("/reset")
-    def reset(body: Annotated[ResetRequest | None, Body()] = None,
+    def reset(request: Request, body: Annotated[ResetRequest | None, Body()] = None,
               tenant: str | None = None) -> dict[str, Any]:
         target = (body.tenant if body else None) or tenant
+        authorize_tenant(request, target)
         with db.transaction() as session:
             if target:
                 tenancy.reset_tenant(ctx, session, target)
@@ -168,12 +170,16 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         try:
             with db.transaction() as session:
                 tenant = tenancy.create_tenant(ctx, session, body.vendor, body.fixture)
-                return tenant_json(request, tenant)
+                token, tenant.control_token_hash = new_tenant_token()
+                session.add(tenant)
+                # The only time the token is shown: the database keeps its digest alone.
+                return {**tenant_json(request, tenant), "controlToken": token}
         except FixtureError as exc:
             raise EmulatorError(str(exc), status=422) from None
 
     @router.get("/tenants/{tenant_id}")
     def get_tenant(request: Request, tenant_id: str) -> dict[str, Any]:
+        authorize_tenant(request, tenant_id)
         with db.transaction() as session:
             return tenant_json(request, tenancy.get_tenant(session, tenant_id))
 
@@ -184,17 +190,20 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         return Response(status_code=204)
 
     @router.post("/tenants/{tenant_id}/reset")
-    def reset_tenant(tenant_id: str) -> dict[str, Any]:
+    def reset_tenant(request: Request, tenant_id: str) -> dict[str, Any]:
+        authorize_tenant(request, tenant_id)
         with db.transaction() as session:
             tenancy.reset_tenant(ctx, session, tenant_id)
         return {"reset": tenant_id}
 
     @router.get("/journal")
     def get_journal(
-        vendor: str | None = None, tenant: str | None = None, method: str | None = None,
-        path: str | None = None, status: int | None = None, operation: str | None = None,
+        request: Request, vendor: str | None = None, tenant: str | None = None,
+        method: str | None = None, path: str | None = None, status: int | None = None,
+        operation: str | None = None,
         since: datetime | None = None, limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     ) -> dict[str, Any]:
+        authorize_tenant(request, tenant)
         flt = journal.JournalFilter(vendor=vendor, tenant=tenant, method=method, path=path,
                                     status=status, operation=operation, since=since, limit=limit)
         with db.transaction() as session:
@@ -204,8 +213,9 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
                 "max": ctx.settings.journal_max}
 
     @router.post("/journal/match")
-    def match_journal(want: JournalMatch) -> dict[str, Any]:
+    def match_journal(request: Request, want: JournalMatch) -> dict[str, Any]:
         """Count the entries matching vendor-level conditions; near misses when none does."""
+        authorize_tenant(request, want.tenant)
         scope = journal.JournalFilter(vendor=want.vendor, tenant=want.tenant,
                                       limit=ctx.settings.journal_max or 1)
         with db.transaction() as session:
@@ -218,14 +228,16 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
             return {"deleted": journal.clear(session)}
 
     @router.get("/clock")
-    def get_clock(tenant: str | None = None) -> dict[str, Any]:
+    def get_clock(request: Request, tenant: str | None = None) -> dict[str, Any]:
+        authorize_tenant(request, tenant)
         with db.transaction() as session:
             if tenant:
                 tenancy.get_tenant(session, tenant)
             return ctx.clock.describe(session, tenant)
 
     @router.post("/clock")
-    def change_clock(body: ClockChange) -> dict[str, Any]:
+    def change_clock(request: Request, body: ClockChange) -> dict[str, Any]:
+        authorize_tenant(request, body.tenant)
         with db.transaction() as session:
             if body.tenant:
                 tenancy.get_tenant(session, body.tenant)
@@ -242,51 +254,59 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         return coverage(ctx, vendor_apps)
 
     @router.get("/snapshots")
-    def list_snapshots() -> list[dict[str, Any]]:
+    def list_snapshots(request: Request) -> list[dict[str, Any]]:
+        own = caller_tenant(request)
         with db.transaction() as session:
             rows = session.exec(select(Snapshot).order_by(col(Snapshot.created_at))).all()
             return [{"name": s.name, "tenant": s.tenant, "rows": s.rows,
                      "createdAt": iso(s.created_at, millis=True)}
-                    for s in rows if not s.name.startswith("__")]
+                    for s in rows if not s.name.startswith("__")
+                    and (own is None or s.tenant == own)]
 
     @router.post("/snapshots/{name}", status_code=201)
-    def take_snapshot(name: Annotated[str, Path(pattern=r"^[\w.-]{1,200}$")],
+    def take_snapshot(request: Request, name: Annotated[str, Path(pattern=r"^[\w.-]{1,200}$")],
                       body: Annotated[SnapshotRequest | None, Body()] = None,
                       tenant: str | None = None) -> dict[str, Any]:
         _check_name(name)
+        target = (body.tenant if body else None) or tenant
+        authorize_tenant(request, target)
         with db.transaction() as session:
-            snap = tenancy.take_snapshot(session, name, (body.tenant if body else None) or tenant)
+            existing = session.get(Snapshot, name)
+            if existing is not None:
+                authorize_tenant(request, existing.tenant)  # no overwriting another's snapshot
+            snap = tenancy.take_snapshot(session, name, target)
             return {"name": snap.name, "tenant": snap.tenant, "rows": snap.rows,
                     "createdAt": iso(snap.created_at, millis=True)}
 
     @router.post("/snapshots/{name}/restore")
-    def restore_snapshot(name: str) -> dict[str, Any]:
+    def restore_snapshot(request: Request, name: str) -> dict[str, Any]:
         _check_name(name)
         with db.transaction() as session:
+            _snapshot(request, session, name)
             snap = tenancy.restore_snapshot(session, name)
             return {"restored": snap.name, "tenant": snap.tenant, "rows": snap.rows}
 
     @router.delete("/snapshots/{name}", status_code=204)
-    def delete_snapshot(name: str) -> Response:
+    def delete_snapshot(request: Request, name: str) -> Response:
         _check_name(name)
         with db.transaction() as session:
-            snap = session.get(Snapshot, name)
-            if snap is None:
-                raise tenancy.SnapshotNotFound(f"Unknown snapshot {name!r}")
-            session.delete(snap)
+            session.delete(_snapshot(request, session, name))
         return Response(status_code=204)
 
     @router.post("/faults", status_code=201)
-    def add_fault(spec: faults.FaultSpec) -> dict[str, Any]:
+    def add_fault(request: Request, spec: faults.FaultSpec) -> dict[str, Any]:
+        authorize_tenant(request, spec.tenant)
         if spec.vendor is not None and spec.vendor not in ctx.vendors:
             raise EmulatorError(f"Unknown vendor {spec.vendor!r}", status=422)
         with db.transaction() as session:
             return faults.to_json(faults.add(session, spec))
 
     @router.get("/faults")
-    def list_faults() -> list[dict[str, Any]]:
+    def list_faults(request: Request) -> list[dict[str, Any]]:
+        own = caller_tenant(request)
         with db.transaction() as session:
-            return [faults.to_json(f) for f in session.exec(select(Fault).order_by(col(Fault.id)))]
+            return [faults.to_json(f) for f in session.exec(select(Fault).order_by(col(Fault.id)))
+                    if own is None or f.spec.get("tenant") == own]
 
     @router.delete("/faults")
     def clear_faults() -> dict[str, Any]:
@@ -297,16 +317,26 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
             return {"deleted": len(rows)}
 
     @router.delete("/faults/{fault_id}", status_code=204)
-    def delete_fault(fault_id: int) -> Response:
+    def delete_fault(request: Request, fault_id: int) -> Response:
         with db.transaction() as session:
             fault = session.get(Fault, fault_id)
             if fault is None:
                 raise EmulatorError(f"Unknown fault {fault_id}", status=404)
+            authorize_tenant(request, fault.spec.get("tenant"))
             session.delete(fault)
         return Response(status_code=204)
 
     app.include_router(router)
     return app
+
+
+def _snapshot(request: Request, session: Session, name: str) -> Snapshot:
+    """A snapshot by name that the caller may act on."""
+    snap = session.get(Snapshot, name)
+    if snap is None:
+        raise tenancy.SnapshotNotFound(f"Unknown snapshot {name!r}")
+    authorize_tenant(request, snap.tenant)
+    return snap
 
 
 def _check_name(name: str) -> None:

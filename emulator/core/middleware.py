@@ -4,7 +4,8 @@
 - `Recorder` writes the access-log line for every request and the journal entry for every
   vendor request, before the response's last byte leaves (a client that reads the journal right
   after its response always finds its request).
-- `VendorGate` wraps a vendor sub-app: size limits, fault injection, and a last-resort catch so
+- `VendorGate` wraps a vendor sub-app: size limits (bytes, and items per `bodies`), fault
+  injection, and a last-resort catch so
   that no exception ever becomes a traceback or a non-vendor body.
 """
 
@@ -24,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core import faults as faults_mod
 from emulator.core import journal
+from emulator.core.bodies import check_items
 from emulator.core.clock import utcnow
 from emulator.core.errors import (
     BodyTooLarge,
@@ -302,7 +304,9 @@ class VendorGate:
                 raise BodyTooLarge(f"Request body exceeds {settings.max_body_bytes} bytes")
             if not message.get("more_body", False):
                 break
-        return bytes(chunks)
+        body = bytes(chunks)
+        await check_items(body)
+        return body
 
     async def _fault(self, scope: Scope, request: Request) -> object | None:
         """The effect of the first applicable fault (errors raise; latency sleeps here)."""

@@ -23,6 +23,8 @@ class Tenant(SQLModel, table=True):
     # True for tenants loaded from the fixture directory at start (the demo tenants).
     builtin: bool = False
     created_at: datetime
+    # SHA-256 of the tenant's control-plane token (the token itself is never stored).
+    control_token_hash: str | None = Field(default=None, index=True, max_length=64)
 
 
 class TenantScoped(SQLModel):

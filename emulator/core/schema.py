@@ -31,7 +31,7 @@ from sqlalchemy import Connection, inspect, text
 
 from emulator.core.db import Database, DatabaseSetupError
 
-VERSION = 1
+VERSION = 2
 KEY = "schema_version"
 _META = "core_meta"
 log = logging.getLogger("emulator")
@@ -44,8 +44,17 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+def _tenant_control_tokens(conn: Connection) -> None:
+    """Version 2: tenants carry the SHA-256 of their control token (nullable: older tenants
+    have none until they are created again)."""
+    if "control_token_hash" not in {c["name"] for c in inspect(conn).get_columns("core_tenant")}:
+        conn.execute(text("ALTER TABLE core_tenant ADD COLUMN control_token_hash VARCHAR(64)"))
+
+
 # Ordered; each step upgrades from `version - 1` to `version`.
-MIGRATIONS: list[Migration] = []
+MIGRATIONS: list[Migration] = [
+    Migration(2, "tenant control tokens", _tenant_control_tokens),
+]
 
 
 class SchemaTooNew(DatabaseSetupError):

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=16 * 1024, ge=1)
     busy_timeout_ms: int = Field(default=10_000, ge=0)
     access_log: bool = True
+    # When set, every control-plane call needs `Authorization: Bearer <this>` (or a tenant's
+    # own control token, for that tenant); see emulator/control/access.py.
+    admin_token: str | None = Field(default=None, repr=False)
     # Hosts outbound webhook deliveries may reach; None = any. Test suites keep them on loopback.
     webhook_hosts: list[str] | None = None
 

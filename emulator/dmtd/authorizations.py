@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, PlainValidator
 from sqlmodel import col, select
 
+from emulator.core import bodies
 from emulator.core.clock import iso
 from emulator.dmtd.auth import IframeOrg, Principal, iframe_principal
 from emulator.dmtd.errors import BadRequest, OwnerCannotBeRemoved
@@ -69,7 +70,7 @@ async def deauthorize_target(
     ref = ref_from("userId", user_id, "userCode", user_code, header=False)
     if ref is not None:
         return ref
-    return chosen_user(parse_body(await request.body(), UserChoice))
+    return chosen_user(await bodies.decode(parse_body, await request.body(), UserChoice))
 
 
 def authorizations_out(learner: DmtdLearner, organization_name: str,

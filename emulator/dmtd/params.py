@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 
+from emulator.core import bodies
 from emulator.dmtd import content
 from emulator.dmtd.errors import BadRequest
 from emulator.dmtd.schemas import Ref, parse_body, pick_ref
@@ -111,7 +112,7 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency giving the request body as `model` (D7)."""
 
     async def parse(request: Request) -> M:
-        return parse_body(await request.body(), model)
+        return await bodies.decode(parse_body, await request.body(), model)
 
     return parse
 

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Request, Response
 from starlette.datastructures import UploadFile
 
+from emulator.core import bodies
 from emulator.core.codec import JSON_TYPE, content_type, parse_json, parse_xml, render_json
 from emulator.core.codec import render_xml as core_render_xml
 from emulator.ispring.errors import BadRequest, wants_json
@@ -123,11 +124,11 @@ async def read_body(request: Request) -> Tree:
     if not (_is_xml(ctype) or _is_json(ctype) or ctype in (_FORM, _MULTIPART)):
         ctype = _sniff(body)
     if _is_xml(ctype):
-        return decode_xml(body)
+        return await bodies.decode(decode_xml, body)
     if _is_json(ctype):
-        return decode_json(body)
+        return await bodies.decode(decode_json, body)
     if ctype == _FORM:
-        return decode_form(body)
+        return await bodies.decode(decode_form, body)
     try:
         form = await request.form()
     except Exception:  # python-multipart raises several types for a broken multipart body

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -212,6 +213,9 @@ class Tenant:
     base_url: str
     credentials: dict[str, Any]
     emulator: Emulator = field(repr=False)
+    # Authorizes this tenant's own reset, snapshots, faults, clock and journal (and no more)
+    # on a control plane locked with an admin token.
+    control_token: str | None = field(default=None, repr=False)
 
     @property
     def clock(self) -> Clock:
@@ -256,9 +260,14 @@ class Emulator:
         return cls(in_process_client(app, base_url=IN_PROCESS_URL), owns=app)
 
     @classmethod
-    def remote(cls, url: str, **kwargs: Any) -> Emulator:
-        """A running emulator (e.g. `lms-emulator serve`, a container, a live fixture)."""
-        return cls(httpx.Client(base_url=url.rstrip("/"), **kwargs))
+    def remote(cls, url: str, *, admin_token: str | None = None, **kwargs: Any) -> Emulator:
+        """A running emulator (e.g. `lms-emulator serve`, a container, a live fixture).
+
+        `admin_token` (default: `LMS_EMULATOR_ADMIN_TOKEN`) is sent on every control-plane
+        call, for a server started with `--admin-token`; vendor clients never carry it."""
+        token = admin_token or os.environ.get("LMS_EMULATOR_ADMIN_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return cls(httpx.Client(base_url=url.rstrip("/"), headers=headers, **kwargs))
 
     @property
     def base_url(self) -> str:
@@ -281,7 +290,8 @@ class Emulator:
         body = _checked(self.http.post("/_emulator/tenants",
                                        json={"vendor": vendor, "fixture": fixture}))
         return Tenant(id=body["id"], vendor=body["vendor"], base_url=body["baseUrl"],
-                      credentials=body["credentials"], emulator=self)
+                      credentials=body["credentials"], emulator=self,
+                      control_token=body.get("controlToken"))
 
     def tenants(self, vendor: str | None = None) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = _checked(

@@ -21,6 +21,7 @@ from typing import Self
 import httpx
 import uvicorn
 
+from emulator.core.serving import server_protocol
 from emulator.core.settings import Settings
 
 
@@ -32,10 +33,11 @@ class LiveServer:
         self._sock.bind((host, 0))
         self.port = int(self._sock.getsockname()[1])
         self.url = f"http://{host}:{self.port}"
-        app = create_app(settings or Settings(memory=True, access_log=False))
-        # h11 bounds the header buffer (see cli._protocol); the same protocol as `serve`.
+        settings = settings or Settings(memory=True, access_log=False)
+        app = create_app(settings)
+        # The same HTTP protocol as `serve`: bounded headers, lingering close after a 413.
         config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                                http="h11")
+                                **server_protocol(settings))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [self._sock]}, daemon=True,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-import anyio
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
 
+from emulator.core import bodies
 from emulator.thrive import schemas
 from emulator.thrive.auth import Principal, authenticate, backend_of
 from emulator.thrive.schemas import QueryArgs
@@ -31,7 +31,7 @@ def json_body(model: type[Any]) -> Any:
     validate, which on the event loop would stall every other client for as long."""
 
     async def read(request: Request) -> Any:
-        return await anyio.to_thread.run_sync(schemas.parse_body, model, await request.body())
+        return await bodies.decode(schemas.parse_body, model, await request.body())
 
     return Depends(read)
 
@@ -43,7 +43,7 @@ def optional_json_body(model: type[Any]) -> Any:
         raw = await request.body()
         if not raw.strip():
             return None
-        return await anyio.to_thread.run_sync(schemas.parse_body, model, raw)
+        return await bodies.decode(schemas.parse_body, model, raw)
 
     return Depends(read)
 

@@ -15,6 +15,8 @@ def create(client: httpx.Client, vendor: str, **extra: Any) -> dict[str, Any]:
     response = client.post("/_emulator/tenants", json={"vendor": vendor, **extra})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
+    # The control token is shown once, at creation; the tenant record never carries it.
+    assert body.pop("controlToken").startswith("lmsct_")
     return body
 
 

@@ -26,6 +26,7 @@ def test_serve_journal_round_trip_and_clean_shutdown(tmp_path: Path) -> None:
             (entry,) = http.get("/_emulator/journal?vendor=thrive").json()["entries"]
             assert entry["path"] == "/rest/v1/no-such-resource"
             tenant = http.post("/_emulator/tenants", json={"vendor": "dmtd"}).json()
+            assert tenant.pop("controlToken").startswith("lmsct_")  # shown once only
         assert server.stop() == 0
         output = server.output()
         assert "GET /rest/v1/no-such-resource" not in output  # path logged with its mount

@@ -16,6 +16,7 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     settings = Settings(db=tmp_path / "state.db", access_log=False)
     with in_process_client(create_app(settings)) as first:
         tenant = first.post("/_emulator/tenants", json={"vendor": "thrive"}).json()
+        assert tenant.pop("controlToken").startswith("lmsct_")  # shown once only
         first.post("/_emulator/clock", json={"set": "2031-05-05T00:00:00Z", "freeze": True})
         first.post("/_emulator/snapshots/kept")
     with in_process_client(create_app(settings)) as second:

@@ -1,5 +1,6 @@
 """Big bodies inside the size limit (a 9 MB form or JSON of small items) are refused cleanly
-and never freeze the server: while one is being refused, other clients are still answered.
+and never freeze the server: while one is being refused, other clients are still answered, in
+process and on a live server with floods running without pause.
 
 The server runs every request on one event loop; a body decoded on that loop stalls every
 other client for as long as the decoding takes.
@@ -7,15 +8,18 @@ other client for as long as the decoding takes.
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
 
-from tests.hardening.harness import Judge, Operation, operations, probe
+from tests.hardening.harness import SPECS, Judge, Operation, operations, probe
+from tests.hardening.live import Server
 
 TARGETS = {op.vendor: op for op in operations() if (op.vendor, op.name) in {
     ("thrive", "create_user"), ("ispring", "add_group"), ("dmtd", "create_learner")}}
@@ -63,7 +67,7 @@ def worst_stall(client: httpx.Client, judge: Judge, op: Operation, content_type:
 
 
 @pytest.mark.parametrize("label", sorted(FLOODS))
-@pytest.mark.parametrize("vendor", ["thrive", "dmtd"])
+@pytest.mark.parametrize("vendor", ["thrive", "ispring", "dmtd"])
 def test_floods_never_freeze_the_server(client: httpx.Client, judge: Judge, vendor: str,
                                         label: str) -> None:
     stall, response = worst_stall(client, judge, TARGETS[vendor], *FLOODS[label])
@@ -71,11 +75,58 @@ def test_floods_never_freeze_the_server(client: httpx.Client, judge: Judge, vend
     assert stall < MAX_STALL, stall
 
 
-@pytest.mark.xfail(strict=True, reason="ispring wire.read_body decodes form and JSON bodies on the "
-                   "event loop, with a pure-Python walk per item: a 9 MB form stalls every "
-                   "client for seconds")
-def test_ispring_floods_never_freeze_the_server(client: httpx.Client, judge: Judge) -> None:
-    stall, response = worst_stall(client, judge, TARGETS["ispring"],
-                                  *FLOODS["form of 900 000 fields"])
-    assert 400 <= response.status_code < 500
-    assert stall < MAX_STALL, stall
+# Just under the item bound (`emulator.core.bodies.MAX_ITEMS`): decoded for real, off the loop.
+NEAR_BOUND = ("application/json", b"{" + b",".join(b'"k%d":0' % i for i in range(49_000)) + b"}")
+
+
+def gets_during_floods(server: Server, seconds: float,
+                       flooders: int = 1) -> tuple[list[float], list[int]]:
+    """`flooders` clients send 9 MB floods (and near-bound bodies) to every vendor without
+    pause while one client reads; (read latencies in seconds, flood statuses)."""
+    stop = threading.Event()
+    statuses: list[int] = []
+    kinds = [*FLOODS.values(), NEAR_BOUND]
+
+    def flood(offset: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            n = offset
+            while not stop.is_set():
+                op = TARGETS[sorted(TARGETS)[n % len(TARGETS)]]
+                content_type, body = kinds[n % len(kinds)]
+                spec = SPECS[op.vendor]
+                response = http.post(spec.url(op), content=body, headers={
+                    **spec.auth, **spec.context, "Content-Type": content_type})
+                statuses.append(response.status_code)
+                n += 1
+
+    threads = [threading.Thread(target=flood, args=(i,), daemon=True) for i in range(flooders)]
+    for thread in threads:
+        thread.start()
+    latencies = []
+    deadline = time.monotonic() + seconds
+    with httpx.Client(base_url=server.url, timeout=60,
+                      headers=SPECS["dmtd"].auth) as reader:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            assert reader.get("/dmtd/1/learner").status_code == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.01)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    return latencies, statuses
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
+
+
+@pytest.mark.live
+def test_reads_stay_fast_while_floods_run(tmp_path: Path) -> None:
+    # Generous bound (wall time on a shared CI machine); bench/robustness.py prints the figure,
+    # whose target is a p99 under 200 ms.
+    with Server(tmp_path / "floods.db", env={"EMULATOR_ACCESS_LOG": "false"}) as server:
+        latencies, statuses = gets_during_floods(server, seconds=6)
+    assert statuses
+    assert all(400 <= status < 500 for status in statuses), statuses
+    assert p99(latencies) < MAX_STALL, (p99(latencies), max(latencies), len(latencies))

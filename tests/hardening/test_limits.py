@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -34,17 +36,85 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert "Traceback" not in running.output()
 
 
+@pytest.mark.parametrize("declared_mib", [100, 1024])
 @pytest.mark.parametrize("vendor", sorted(TARGETS))
-def test_declared_oversized_body_is_413_before_it_is_sent(server: Server, vendor: str) -> None:
+def test_declared_oversized_body_is_413_before_it_is_sent(server: Server, vendor: str,
+                                                         declared_mib: int) -> None:
     op = TARGETS[vendor]
     rss = server.rss_kib()
-    response, sent = stream_until_answered(server, op, declared=100 * 1024 * 1024,
-                                           total=100 * 1024 * 1024)
+    response, sent = stream_until_answered(server, op, declared=declared_mib * 1024 * 1024,
+                                           total=declared_mib * 1024 * 1024)
     assert response.status_code == 413
     check_refusal(op, response)
     assert f"exceeds {LIMIT} bytes" in response.text
     assert sent < 8 * 1024 * 1024, sent  # answered on the header, long before 100 MiB
     assert server.rss_kib() - rss < 32 * MIB
+
+
+# Clients that write the whole body before reading the answer (urllib, many SDKs): the server
+# answers early, then keeps reading and dropping the rest (bounded) so that the kernel does not
+# reset the connection and discard the 413 unread.
+
+
+def _urllib(server: Server, path: str, headers: dict[str, str],
+            body: bytes) -> httpx.Response:
+    request = urllib.request.Request(server.url + path, data=body, method="POST",
+                                     headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return httpx.Response(answer.status, headers=dict(answer.headers),
+                                  content=answer.read())
+    except urllib.error.HTTPError as refused:
+        return httpx.Response(refused.code, headers=dict(refused.headers),
+                              content=refused.read())
+
+
+def _httpx(server: Server, path: str, headers: dict[str, str], body: bytes) -> httpx.Response:
+    return httpx.post(server.url + path, headers=headers, content=body, timeout=60)
+
+
+def _raw_socket(server: Server, path: str, headers: dict[str, str],
+                body: bytes) -> httpx.Response:
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}",
+             *(f"{k}: {v}" for k, v in headers.items())]
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        return read_response(sock, timeout=60)
+
+
+CLIENTS: dict[str, Callable[[Server, str, dict[str, str], bytes], httpx.Response]] = {
+    "urllib": _urllib, "httpx": _httpx, "raw socket": _raw_socket}
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+def test_clients_that_write_everything_first_read_the_413(server: Server, client: str) -> None:
+    op = TARGETS["ispring"]
+    spec = SPECS["ispring"]
+    headers = {**spec.auth, **spec.context, "Content-Type": "application/xml",
+               "Accept": "application/xml"}
+    rss = server.rss_kib()
+    for mib in (12, 20, 100):
+        body = b"<request>" + b"a" * (mib * 1024 * 1024) + b"</request>"
+        response = CLIENTS[client](server, "/ispring/enrollment", headers, body)
+        assert response.status_code == 413, (client, mib)
+        assert response.text == ('<?xml version="1.0" encoding="UTF-8"?>\n<response><code>413'
+                                 f'</code><message>Request body exceeds {LIMIT} bytes</message>'
+                                 '</response>'), (client, mib)
+        check_refusal(op, response)
+    assert server.rss_kib() - rss < 32 * MIB
+
+
+def test_a_client_that_stops_sending_is_let_go(server: Server) -> None:
+    # The linger is bounded: a client that declared 1 GiB, sent a little and then neither
+    # sends nor closes is disconnected once it has been idle (LINGER_IDLE_SECONDS).
+    op = TARGETS["ispring"]
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(head(op, f"Content-Length: {1024 ** 3}\r\n") + b"[" * 65536)
+        response = read_response(sock)
+        assert response.status_code == 413
+        check_refusal(op, response)
+        sock.settimeout(20)
+        assert sock.recv(65536) == b""  # end of stream: the server closed the connection
 
 
 @pytest.mark.parametrize("vendor", sorted(TARGETS))
