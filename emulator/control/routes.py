@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import col, select
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from emulator import __version__
 
@@ -16,8 +18,10 @@ from emulator import __version__
 from emulator.control.coverage import coverage as coverage
 from emulator.control.coverage import coverage_markdown as coverage_markdown
 from emulator.control.coverage import exercised
+from emulator.control.ui import install_ui
 from emulator.core import faults, journal, tenancy
 from emulator.core.clock import iso
+from emulator.core.db import TENANT_COLUMN, tenant_tables
 from emulator.core.errors import EmulatorError, install_error_handlers, validation_message
 from emulator.core.fixtures import FixtureError
 from emulator.core.matching import JournalMatch, match
@@ -103,12 +107,19 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         return {"reset": target or "all"}
 
     @router.get("/tenants")
-    def list_tenants(request: Request, vendor: str | None = None) -> list[dict[str, Any]]:
+    def list_tenants(request: Request, vendor: str | None = None,
+                     rows: bool = False) -> list[dict[str, Any]]:
+        """Every tenant; `rows=true` adds its row count per vendor table."""
         with db.transaction() as session:
             stmt = select(Tenant).order_by(col(Tenant.created_at), col(Tenant.id))
             if vendor:
                 stmt = stmt.where(Tenant.vendor == vendor)
-            return [tenant_json(request, t) for t in session.exec(stmt)]
+            tenants = [tenant_json(request, t) for t in session.exec(stmt)]
+            if rows:
+                counts = _row_counts(session)
+                for tenant in tenants:
+                    tenant["rows"] = counts.get(tenant["id"], {})
+            return tenants
 
     @router.post("/tenants", status_code=201)
     def create_tenant(request: Request, body: TenantCreate) -> dict[str, Any]:
@@ -262,7 +273,19 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         return Response(status_code=204)
 
     app.include_router(router)
+    install_ui(app)
     return app
+
+
+def _row_counts(session: Session) -> dict[str, dict[str, int]]:
+    """{tenant: {table: rows}} over every tenant-keyed table, empty tables left out."""
+    out: dict[str, dict[str, int]] = {}
+    for table in tenant_tables():
+        key = table.c[TENANT_COLUMN]
+        stmt = sa_select(key, func.count()).group_by(key)
+        for tenant, n in session.connection().execute(stmt):
+            out.setdefault(tenant, {})[table.name] = int(n)
+    return out
 
 
 def _check_name(name: str) -> None:
