@@ -165,6 +165,12 @@ function credentialItems(value, prefix) {
   return [el("li", {}, el("span", {class: "key"}, prefix), " ", copyable(String(value)))];
 }
 
+// Long credential lists (an iSpring account's ten logins) start folded.
+function credentialList(items) {
+  const list = el("ul", {class: "plain"}, items);
+  return items.length <= 15 ? list : el("details", {}, el("summary", {}, items.length + " credentials"), list);
+}
+
 async function tenantsPage() {
   const tenants = await api("GET", "/tenants?rows=true");
   const rows = tenants.map(t => {
@@ -174,7 +180,7 @@ async function tenantsPage() {
       el("td", {}, el("strong", {}, t.id), t.label ? el("div", {class: "hint"}, t.label) : null),
       el("td", {}, t.vendor),
       el("td", {}, copyable(t.baseUrl)),
-      el("td", {}, el("ul", {class: "plain"}, credentialItems(t.credentials, ""))),
+      el("td", {}, credentialList(credentialItems(t.credentials, ""))),
       el("td", {}, el("details", {}, el("summary", {}, total + " rows"),
         el("ul", {class: "plain"}, counts.map(([table, n]) => el("li", {}, table + ": " + n))))));
   });
@@ -245,7 +251,7 @@ function faultEffect(effect) {
 async function loadFaults() {
   const faults = await api("GET", "/faults");
   const rows = faults.map(f => el("tr", {"data-fault": f.id},
-    el("td", {}, String(f.id)), el("td", {}, faultMatch(f.spec)), el("td", {}, faultEffect(f.spec.effect)),
+    el("td", {}, String(f.id)), el("td", {}, faultMatch(f)), el("td", {}, faultEffect(f.effect)),
     el("td", {}, f.remaining === null ? "∞" : String(f.remaining)),
     el("td", {class: "seen"}, String(f.seen)), el("td", {class: "fired"}, String(f.fired)),
     el("td", {}, el("button", {type: "button", onclick: () => attempt(async () => {
