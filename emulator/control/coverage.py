@@ -138,3 +138,26 @@ def report_text(report: dict[str, Any]) -> str:
                   f"{info['basePath']}{op['paths'][0]} ({op['operation']})"
                   for op in ops if op["called"] and op["unexercisedErrors"]]
     return "\n".join(lines) if lines else "no vendor operation was called"
+
+
+def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report out of several of `exercised()` (parallel test workers, each with its own
+    emulator): calls add up, statuses join, and what stays unexercised is recomputed."""
+    out: dict[str, Any] = {}
+    for report in reports:
+        for name, info in report.items():
+            if name not in out:
+                out[name] = {**info, "operations": [dict(op) for op in info["operations"]]}
+                continue
+            by_key = {(op["operation"], op["method"]): op for op in out[name]["operations"]}
+            for op in info["operations"]:
+                target = by_key[(op["operation"], op["method"])]
+                target["calls"] += op["calls"]
+                target["statuses"] = sorted(set(target["statuses"]) | set(op["statuses"]))
+    for info in out.values():
+        for op in info["operations"]:
+            op["called"] = op["calls"] > 0
+            op["unexercisedErrors"] = [s for s in op["documentedErrors"]
+                                       if s not in op["statuses"]]
+        info["called"] = sum(op["called"] for op in info["operations"])
+    return out
