@@ -219,6 +219,9 @@ def test_the_admin_token_goes_with_every_api_call(page: Page, live: LiveServer) 
 def test_screenshot_of_every_page(page: Page, live: LiveServer, api: httpx.Client,
                                   tmp_path: Path) -> None:
     api.get("/thrive/rest/v1/tags", headers=THRIVE_AUTH)
+    # A fault that matches nothing, so the Faults page has a row to show.
+    fault = api.post("/_emulator/faults", json={"vendor": "dmtd", "tenant": "screenshot",
+                                                "effect": {"type": "latency", "ms": 5}}).json()
     for path, name, title in PAGES:
         open_page(page, live, path)
         if name == "journal":
@@ -229,3 +232,4 @@ def test_screenshot_of_every_page(page: Page, live: LiveServer, api: httpx.Clien
         shot = tmp_path / f"{name}.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert api.delete(f"/_emulator/faults/{fault['id']}").status_code == 204
