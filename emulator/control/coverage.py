@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlmodel import Session
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, compile_path
 
 from emulator.core.models import JournalEntry
 from emulator.core.vendor import Context
@@ -96,7 +96,7 @@ def exercised(ctx: Context, apps: dict[str, FastAPI], session: Session, *,
     when None) at or after `since` count."""
     t = JournalEntry.__table__.c  # type: ignore[attr-defined]
     keys = (t.vendor, t.operation, t.method, t.status)
-    stmt = select(*keys, func.count()).where(t.operation.is_not(None))
+    stmt = select(*keys, func.count())
     if vendor:
         stmt = stmt.where(t.vendor == vendor)
     if tenant:
@@ -104,8 +104,20 @@ def exercised(ctx: Context, apps: dict[str, FastAPI], session: Session, *,
     if since is not None:
         stmt = stmt.where(t.at >= since)
     seen: dict[tuple[str, str, str], dict[int, int]] = {}
-    for v, op, method, status, n in session.connection().execute(stmt.group_by(*keys)):
-        seen.setdefault((v, op, method), {})[status] = int(n)
+    rows: list[tuple[Any, ...]] = [tuple(row) for row in session.connection().execute(
+        stmt.where(t.operation.is_not(None)).group_by(*keys))]
+    # An injected fault answers before the vendor routes the request, so its entry names no
+    # operation: the operation is found again from the method and path.
+    unrouted = (t.vendor, t.method, t.path, t.status)
+    stmt = stmt.with_only_columns(*unrouted, func.count()).where(t.operation.is_(None))
+    for v, method, path, status, n in session.connection().execute(
+            stmt.where(t.fault.is_not(None)).group_by(*unrouted)):
+        op = _route_of(apps[v], method, path) if v in apps else None
+        if op is not None:
+            rows.append((v, op, method, status, n))
+    for v, op, method, status, n in rows:
+        per_status = seen.setdefault((v, op, method), {})
+        per_status[status] = per_status.get(status, 0) + int(n)
     out: dict[str, Any] = {}
     for name, info in coverage(ctx, apps).items():
         if vendor and name != vendor:
@@ -121,6 +133,14 @@ def exercised(ctx: Context, apps: dict[str, FastAPI], session: Session, *,
         info["total"] = len(info["operations"])
         out[name] = info
     return out
+
+
+def _route_of(app: FastAPI, method: str, path: str) -> str | None:
+    """The operation of `app` that serves `method path`, if one does."""
+    for full, route, _shown in _api_routes(app.routes):
+        if method in (route.methods or ()) and compile_path(full)[0].fullmatch(path):
+            return route.name
+    return None
 
 
 def report_text(report: dict[str, Any]) -> str:

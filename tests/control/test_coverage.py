@@ -83,6 +83,20 @@ def _thrive_token(client: httpx.Client, tenant: dict[str, object]) -> str:
     return token
 
 
+def test_a_faulted_call_counts_for_the_operation_it_hit(client: httpx.Client) -> None:
+    fault = {"vendor": "thrive", "tenant": THRIVE_TENANT, "path": "/rest/v1/tags*",
+             "effect": {"type": "error", "status": 500}, "times": 1}
+    assert client.post("/_emulator/faults", json=fault).status_code == 201
+    assert client.get("/thrive/rest/v1/tags", headers=THRIVE_AUTH).status_code == 500
+    assert client.get(f"/thrive/rest/v1/tags/{'0' * 24}", headers=THRIVE_AUTH).status_code == 404
+    assert client.get("/thrive/rest/v1/no-such", headers=THRIVE_AUTH).status_code == 404
+    info = client.get("/_emulator/coverage", params={"tenant": THRIVE_TENANT}).json()["thrive"]
+    tags = _op(info, "list_tags")
+    assert (tags["calls"], tags["statuses"], tags["unexercisedErrors"]) == (1, [500], [401, 403])
+    assert _op(info, "get_tag")["statuses"] == [404]
+    assert info["called"] == 2
+
+
 def test_since_leaves_out_older_calls(client: httpx.Client) -> None:
     assert client.get("/thrive/rest/v1/tags", headers=THRIVE_AUTH).status_code == 200
     later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
