@@ -1,4 +1,4 @@
-"""Command line: `lms-emulator serve | reset | version | coverage`."""
+"""Command line: `lms-emulator serve | reset | version | coverage [--url]`."""
 
 from __future__ import annotations
 
@@ -77,8 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     reset = sub.add_parser("reset", help="put the database back to the fixtures, then exit")
     storage(reset)
     sub.add_parser("version", help="print the version")
-    cov = sub.add_parser("coverage", help="print the emulated operations as a Markdown table")
+    cov = sub.add_parser("coverage", help="print the emulated operations as a Markdown table; "
+                                          "with --url, what a running server's callers exercised")
     cov.add_argument("--vendor", help="only this vendor")
+    cov.add_argument("--url", help="a running emulator: report the operations called there")
+    cov.add_argument("--tenant", help="with --url: only this tenant's calls")
+    cov.add_argument("--since", help="with --url: only calls at or after this ISO 8601 time")
+    cov.add_argument("--json", action="store_true", help="with --url: the report as JSON")
+    cov.add_argument("--token", help="with --url: the control plane's admin bearer token")
     return parser
 
 
@@ -304,6 +310,25 @@ def coverage(vendor: str | None) -> int:
     return 0
 
 
+def remote_coverage(args: argparse.Namespace) -> int:
+    """What the server at --url saw its callers exercise (GET /_emulator/coverage)."""
+    import httpx
+
+    from emulator.control.coverage import report_text
+
+    params = {k: v for k in ("vendor", "tenant", "since") if (v := getattr(args, k))}
+    try:
+        headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+        response = httpx.get(f"{args.url.rstrip('/')}/_emulator/coverage", params=params,
+                             headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach {args.url}: {exc}") from None
+    if response.status_code != 200:
+        raise CliError(f"{args.url} answered {response.status_code}: {response.text[:300]}")
+    print(json.dumps(response.json(), indent=2) if args.json else report_text(response.json()))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings: Settings | None = None
@@ -311,6 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "version":
             print(f"lms-emulator {__version__}")
             return 0
+        if args.command == "coverage" and args.url:
+            return remote_coverage(args)
         if args.command == "coverage":
             return coverage(args.vendor)
         settings = _settings(args)

@@ -28,12 +28,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulator.control.ui import PAGES
 from emulator.core.db import Database
 from emulator.core.errors import EmulatorError
 from emulator.core.models import Tenant
 
-# (method, path below /_emulator); a static UI page without data may be added here.
-PUBLIC: frozenset[tuple[str, str]] = frozenset({("GET", "/health")})
+# (method, path below /_emulator): the readiness probe and the dashboard's page shells, which
+# carry no data (every figure they show comes from API calls that need the token).
+PUBLIC: frozenset[tuple[str, str]] = frozenset(
+    {("GET", "/health")} | {("GET", f"/ui{path}") for path, _page, _title in PAGES})
+# The dashboard's own scripts and styles.
+PUBLIC_PREFIX = "/ui/static/"
 # Routes a tenant control token may call (each then checks the tenant it acts on).
 TENANT_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/reset"),
@@ -115,7 +120,8 @@ class ControlGuard:
             path = path[len(root):]
         path = path or "/"
         method: str = scope["method"]
-        if (method, path) in PUBLIC or (method == "HEAD" and ("GET", path) in PUBLIC):
+        if ((method, path) in PUBLIC or (method == "HEAD" and ("GET", path) in PUBLIC)
+                or (method in ("GET", "HEAD") and path.startswith(PUBLIC_PREFIX))):
             await self.app(scope, receive, send)
             return
         auth = Request(scope).headers.get("authorization", "")

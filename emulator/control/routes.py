@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
-from starlette.routing import BaseRoute
 
 from emulator import __version__
 from emulator.control.access import authorize_tenant, caller_tenant, new_tenant_token
+
+# `coverage` and `coverage_markdown` are re-exported: tools and tests import them from here.
+from emulator.control.coverage import coverage as coverage
+from emulator.control.coverage import coverage_markdown as coverage_markdown
+from emulator.control.coverage import exercised
+from emulator.control.ui import install_ui
 from emulator.core import faults, journal, tenancy
 from emulator.core.clock import iso
+from emulator.core.db import TENANT_COLUMN, tenant_tables
 from emulator.core.errors import EmulatorError, install_error_handlers, validation_message
 from emulator.core.fixtures import FixtureError
 from emulator.core.matching import JournalMatch, match
@@ -70,61 +76,9 @@ def tenant_json(request: Request, tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def _api_routes(routes: Sequence[BaseRoute], prefix: str = "",
-                shown: bool = True) -> Iterator[tuple[str, APIRoute, bool]]:
-    """(full path, route, in schema) for every APIRoute, including those of included routers.
-
-    FastAPI >= 0.16x keeps `include_router` routers as one lazily expanded route that carries
-    the original router and its include options; older versions copy APIRoutes into the app.
-    """
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route, shown and route.include_in_schema
-        elif hasattr(route, "original_router") and hasattr(route, "include_context"):
-            context = route.include_context
-            yield from _api_routes(route.original_router.routes,
-                                   prefix + getattr(context, "prefix", ""),
-                                   shown and bool(getattr(context, "include_in_schema", True)))
-
-
-def coverage(ctx: Context, apps: dict[str, FastAPI]) -> dict[str, Any]:
-    """Operations per vendor, read from the routes each vendor app registered."""
-    out: dict[str, Any] = {}
-    for name, app in apps.items():
-        ops: dict[tuple[str, str], dict[str, Any]] = {}
-        for path, route, shown in _api_routes(app.routes):
-            if not shown:
-                continue
-            doc = (route.endpoint.__doc__ or "").strip().splitlines()
-            for method in sorted((route.methods or set()) - {"HEAD"}):
-                entry = ops.setdefault((route.name, method), {
-                    "operation": route.name, "method": method, "paths": [],
-                    "summary": doc[0] if doc else "",
-                })
-                if path not in entry["paths"]:
-                    entry["paths"].append(path)
-        out[name] = {"title": ctx.vendors[name].title, "basePath": f"/{name}",
-                     "operations": sorted(ops.values(), key=lambda o: (o["paths"][0], o["method"]))}
-    return out
-
-
-def coverage_markdown(ctx: Context, apps: dict[str, FastAPI], only: str | None = None) -> str:
-    """The README's coverage table, generated from the registered routes."""
-    lines = []
-    for name, info in coverage(ctx, apps).items():
-        if only and name != only:
-            continue
-        lines += [f"#### {info['title']} (`/{name}`)", "",
-                  "| Method | Path | Operation | Summary |", "|---|---|---|---|"]
-        lines += [f"| {op['method']} | `{op['paths'][0]}` | `{op['operation']}` | {op['summary']} |"
-                  for op in info["operations"]]
-        lines.append("")
-    return "\n".join(lines)
-
-
 def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
-    app = FastAPI(title="LMS emulator control plane", version=__version__, openapi_url=None,
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(title="LMS emulator control plane", version=__version__,
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     install_error_handlers(app, render_control_error,
                            on_validation=lambda exc: EmulatorError(validation_message(exc)))
     router = APIRouter()
@@ -155,12 +109,19 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         return {"reset": target or "all"}
 
     @router.get("/tenants")
-    def list_tenants(request: Request, vendor: str | None = None) -> list[dict[str, Any]]:
+    def list_tenants(request: Request, vendor: str | None = None,
+                     rows: bool = False) -> list[dict[str, Any]]:
+        """Every tenant; `rows=true` adds its row count per vendor table."""
         with db.transaction() as session:
             stmt = select(Tenant).order_by(col(Tenant.created_at), col(Tenant.id))
             if vendor:
                 stmt = stmt.where(Tenant.vendor == vendor)
-            return [tenant_json(request, t) for t in session.exec(stmt)]
+            tenants = [tenant_json(request, t) for t in session.exec(stmt)]
+            if rows:
+                counts = _row_counts(session)
+                for tenant in tenants:
+                    tenant["rows"] = counts.get(tenant["id"], {})
+            return tenants
 
     @router.post("/tenants", status_code=201)
     def create_tenant(request: Request, body: TenantCreate) -> dict[str, Any]:
@@ -250,8 +211,14 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
             return ctx.clock.describe(session, body.tenant)
 
     @router.get("/coverage")
-    def get_coverage() -> dict[str, Any]:
-        return coverage(ctx, vendor_apps)
+    def get_coverage(vendor: str | None = None, tenant: str | None = None,
+                     since: datetime | None = None) -> dict[str, Any]:
+        """Per vendor operation: called or not, statuses seen, documented errors never seen."""
+        with db.transaction() as session:
+            if tenant:
+                vendor = tenancy.get_tenant(session, tenant).vendor
+            return exercised(ctx, vendor_apps, session, vendor=vendor, tenant=tenant,
+                             since=since)
 
     @router.get("/snapshots")
     def list_snapshots(request: Request) -> list[dict[str, Any]]:
@@ -327,6 +294,7 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         return Response(status_code=204)
 
     app.include_router(router)
+    install_ui(app)
     return app
 
 
@@ -337,6 +305,17 @@ def _snapshot(request: Request, session: Session, name: str) -> Snapshot:
         raise tenancy.SnapshotNotFound(f"Unknown snapshot {name!r}")
     authorize_tenant(request, snap.tenant)
     return snap
+
+
+def _row_counts(session: Session) -> dict[str, dict[str, int]]:
+    """{tenant: {table: rows}} over every tenant-keyed table, empty tables left out."""
+    out: dict[str, dict[str, int]] = {}
+    for table in tenant_tables():
+        key = table.c[TENANT_COLUMN]
+        stmt = sa_select(key, func.count()).group_by(key)
+        for tenant, n in session.connection().execute(stmt):
+            out.setdefault(tenant, {})[table.name] = int(n)
+    return out
 
 
 def _check_name(name: str) -> None:

@@ -49,6 +49,8 @@ def _tenant_control_tokens(conn: Connection) -> None:
     have none until they are created again)."""
     if "control_token_hash" not in {c["name"] for c in inspect(conn).get_columns("core_tenant")}:
         conn.execute(text("ALTER TABLE core_tenant ADD COLUMN control_token_hash VARCHAR(64)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_core_tenant_control_token_hash "
+                      "ON core_tenant (control_token_hash)"))
 
 
 # Ordered; each step upgrades from `version - 1` to `version`.

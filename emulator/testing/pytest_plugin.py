@@ -18,11 +18,16 @@ through `emulator_faults` are removed after the test; clock changes through a te
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from emulator.control.coverage import merge, report_text
 from emulator.testing.api import Clock, Emulator, Faults, Journal, Tenant
 from emulator.testing.server import LiveServer
 
@@ -48,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lms-emulator-url", default=None,
                     help="use a running LMS emulator at this URL instead of an in-process one "
                          "(also LMS_EMULATOR_URL)")
+    group.addoption("--lms-emulator-coverage", action="store_true",
+                    help="at the end, print which vendor operations the run's calls exercised "
+                         "(and which documented error statuses they never saw); also written "
+                         "as JSON to --lms-emulator-coverage-json")
+    group.addoption("--lms-emulator-coverage-json", default="lms-emulator-coverage.json",
+                    metavar="PATH", help="where --lms-emulator-coverage writes its JSON "
+                                         "(default: %(default)s)")
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +67,14 @@ def lms_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
     """The emulator under test: in-process by default, a live server when a URL is given."""
     url = request.config.getoption("--lms-emulator-url") or os.environ.get("LMS_EMULATOR_URL")
     emulator = Emulator.remote(url) if url else Emulator.in_process()
+    started = datetime.now(UTC)
     with emulator:
         yield emulator
+        if request.config.getoption("--lms-emulator-coverage"):
+            # Read before the emulator closes: an in-process one takes its journal with it.
+            response = emulator.http.get("/_emulator/coverage",
+                                         params={"since": started.isoformat()})
+            _coverage_reports(request.config).append(response.json())
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +130,35 @@ def emulator_faults(request: pytest.FixtureRequest) -> Iterator[Faults]:
 def emulator_journal(request: pytest.FixtureRequest) -> Journal:
     """The journal with `assert_received(...)`, `count(...)` and `entries(...)`."""
     return _emulator(request).journal
+
+
+_COVERAGE = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def _coverage_reports(config: pytest.Config) -> list[dict[str, Any]]:
+    return config.stash.setdefault(_COVERAGE, [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: gather each worker's coverage report on the controller."""
+    reports = getattr(node, "workeroutput", {}).get("lms_emulator_coverage", [])
+    _coverage_reports(node.config).extend(reports)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["lms_emulator_coverage"] = _coverage_reports(session.config)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    reports = _coverage_reports(config)
+    if not config.getoption("--lms-emulator-coverage") or not reports:
+        return
+    report = merge(reports)
+    path = Path(config.getoption("--lms-emulator-coverage-json"))
+    path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    terminalreporter.write_sep("=", "LMS emulator API coverage")
+    terminalreporter.write_line(report_text(report))
+    terminalreporter.write_line(f"(JSON: {path})")

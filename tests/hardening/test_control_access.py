@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from emulator.app import create_app
 from emulator.cli import _is_loopback
 from emulator.control.access import PUBLIC, TENANT_ROUTES
-from emulator.control.routes import _api_routes
+from emulator.control.coverage import _api_routes
+from emulator.core import schema
 from emulator.core.settings import Settings
 from emulator.testing.api import Emulator, EmulatorError
 from emulator.testing.transport import in_process_client
@@ -228,10 +229,25 @@ def test_a_database_from_before_control_tokens_is_upgraded(tmp_path: Path) -> No
     with sqlite3.connect(db) as conn:  # the table as the previous version created it
         conn.execute("DROP INDEX ix_core_tenant_control_token_hash")
         conn.execute("ALTER TABLE core_tenant DROP COLUMN control_token_hash")
+        conn.execute("UPDATE core_meta SET value = '1' WHERE key = 'schema_version'")
     app = create_app(settings)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM core_meta WHERE key = 'schema_version'"
+                            ).fetchone() == (str(schema.VERSION),)
     with in_process_client(app) as client:
         made = client.post("/_emulator/tenants", json={"vendor": "dmtd"}, headers=bearer(ADMIN))
         assert made.status_code == 201
         assert client.get(f"/_emulator/tenants/{made.json()['id']}",
                           headers=bearer(made.json()["controlToken"])).status_code == 200
     app.state.ctx.db.dispose()
+
+
+def test_dashboard_files_are_public_but_its_data_is_not(http: httpx.Client) -> None:
+    # The page shells and their scripts carry no data: a browser loads them without a header;
+    # every figure they show comes from API calls that the guard checks.
+    for path in ("/_emulator/ui", "/_emulator/ui/journal", "/_emulator/ui/static/app.js",
+                 "/_emulator/ui/static/style.css"):
+        assert http.get(path).status_code == 200, path
+    response = http.get("/_emulator/journal")
+    assert response.status_code == 401
+    assert response.json() == UNAUTHORIZED
