@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes sharing the database (default 1)")
+    serve.add_argument("--vendors", type=lambda text: [v.strip() for v in text.split(",")],
+                       help="mount only these vendors, e.g. thrive,ispring (default: all)")
 
     reset = sub.add_parser("reset", help="put the database back to the fixtures, then exit")
     storage(reset)
@@ -62,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     flags = {name: getattr(args, name, None) for name in
-             ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level")}
+             ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level",
+              "vendors")}
     overrides = {k: v for k, v in {**flags, **extra}.items() if v is not None}
     try:
         return Settings(**overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,6 +15,13 @@ def default_fixtures_dir() -> Path:
     if bundled.is_dir():
         return bundled
     return package_dir.parent / "fixtures"
+
+
+# Every vendor the emulator can mount: name -> "package:Vendor class". A package is imported
+# only when its vendor is mounted.
+VENDOR_CLASSES = {"thrive": "emulator.thrive:ThriveVendor",
+                  "ispring": "emulator.ispring:IspringVendor",
+                  "dmtd": "emulator.dmtd:DmtdVendor"}
 
 
 class Settings(BaseSettings):
@@ -38,6 +45,18 @@ class Settings(BaseSettings):
     access_log: bool = True
     # Hosts outbound webhook deliveries may reach; None = any. Test suites keep them on loopback.
     webhook_hosts: list[str] | None = None
+    # The vendors to mount; None = all. Only their packages are imported (a faster start).
+    vendors: list[str] | None = None
+
+    @field_validator("vendors")
+    @classmethod
+    def _known_vendors(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        unknown = [v for v in value if v not in VENDOR_CLASSES]
+        if unknown or not value:
+            raise ValueError(f"choose from {', '.join(VENDOR_CLASSES)}")
+        return list(dict.fromkeys(value))
 
     @property
     def url(self) -> str:
