@@ -181,6 +181,7 @@ def _wrk(port: int, call: Call, seconds: float, connections: int) -> dict[str, A
         handle.write(script)
     try:
         out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s",
+                              "--timeout", "30s",
                               "--latency", "-s", handle.name, f"http://127.0.0.1:{port}"],
                              capture_output=True, text=True, timeout=seconds + 60).stdout
     finally:

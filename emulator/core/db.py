@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Table, event
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
-from emulator.core import control_cache, scratch
+from emulator.core import control_cache
 from emulator.core import unit as request_unit
 
 TENANT_COLUMN = "tenant_id"
@@ -32,21 +32,20 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self.is_memory = self.is_sqlite and (url in ("sqlite://", "sqlite:///:memory:"))
         kwargs: dict[str, Any] = {}
-        engine_url = url
         if self.is_sqlite:
             kwargs["connect_args"] = {
                 "check_same_thread": False,
                 "timeout": busy_timeout_ms / 1000,
             }
-            # Each request holds one connection for its whole unit of work (`core.unit`):
-            # checking one out must never wait.
-            kwargs["pool_size"] = 16
-            kwargs["max_overflow"] = -1
             if self.is_memory:
-                path = scratch.create()
-                engine_url = f"sqlite:///{path}"
-                weakref.finalize(self, scratch.remove, path)
-        self.engine: Engine = create_engine(engine_url, **kwargs)
+                # One shared connection keeps the in-memory database alive across threads.
+                kwargs["poolclass"] = StaticPool
+            else:
+                # A read holds one connection for the whole request (`core.unit`): as many as
+                # there are worker threads stay pooled, and a burst beyond never waits.
+                kwargs["pool_size"] = 40
+                kwargs["max_overflow"] = -1
+        self.engine: Engine = create_engine(url, **kwargs)
         control_cache.watch(self.engine)
         self._lock = threading.Lock() if self.is_sqlite else None
         if self.is_sqlite:
@@ -62,10 +61,10 @@ class Database:
             cursor = dbapi_conn.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            # NORMAL in WAL mode loses nothing on a process crash (kill -9), only on power loss;
-            # an in-memory database has nothing to keep.
-            cursor.execute(f"PRAGMA synchronous = {'OFF' if is_memory else 'NORMAL'}")
+            if not is_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                # NORMAL in WAL mode loses nothing on a process crash (kill -9), only on power loss.
+                cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.close()
 
         @event.listens_for(self.engine, "begin")
@@ -81,7 +80,7 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed when the block ends, rolled back if it raises.
 
-        Inside a vendor request it joins the request's unit of work (`emulator.core.unit`).
+        Inside a vendor read it joins the request's unit of work (`emulator.core.unit`).
         """
         unit = request_unit.joinable(self)
         if unit is not None:
@@ -107,29 +106,44 @@ class Database:
 
         No ORM session: on the request path the session's own set-up costs more than the query.
         """
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(**{READ_ONLY: True})
-            found = conn.exec_driver_sql(sql).first() is not None
-            conn.rollback()
-            return found
+        lock = self._lock if self.is_memory else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{READ_ONLY: True})
+                found = conn.exec_driver_sql(sql).first() is not None
+                conn.rollback()
+                return found
+        finally:
+            if lock is not None:
+                lock.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only; nothing it does is committed.
 
-        Cheaper than `transaction()`: no write lock is taken, and no process-wide lock either
-        (each thread reads on its own pooled connection). Joins the request's unit of work.
+        Cheaper than `transaction()`: no write lock is taken, and with a database file the
+        process-wide lock is skipped too (each thread reads on its own pooled connection).
+        The shared in-memory connection still needs the lock. Joins the request's unit of work.
         """
         unit = request_unit.joinable(self)
         if unit is not None:
             with unit.join() as session:
                 yield session
             return
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(**{READ_ONLY: True})
-            with Session(bind=conn) as session:
-                yield session
-                session.rollback()
+        lock = self._lock if self.is_memory else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{READ_ONLY: True})
+                with Session(bind=conn) as session:
+                    yield session
+                    session.rollback()
+        finally:
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         # Closing the last connection checkpoints the WAL into the main file.

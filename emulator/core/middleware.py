@@ -11,21 +11,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
-from functools import partial
 from http import HTTPStatus
 from typing import Any
 
 import anyio
 from fastapi import Request
-from sqlalchemy import Connection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.core import control_cache, journal
+from emulator.core import control_cache
 from emulator.core import faults as faults_mod
 from emulator.core import unit as request_unit
 from emulator.core.clock import utcnow
@@ -145,20 +142,10 @@ class Recorder:
             entry = self._entry(scope, vendor, at, elapsed, status,
                                 (bytes(request_body), request_size), held)
             try:
-                await self._commit(unit, entry)
-            except _Unsaved:
-                # The operation's own writes were lost: never acknowledge them.
-                error_log.exception("commit failed in %s %s", scope["method"], path)
-                held[:] = await self._internal_error(scope, vendor)
-                await settle_error(held)
+                await unit.close()
+                await self.journal_writer.write(entry)
             except Exception:  # the journal must never break the vendor response
                 error_log.exception("journal write failed")
-
-        async def settle_error(response: list[Message]) -> None:
-            with contextlib.suppress(Exception):
-                await self.journal_writer.write(self._entry(
-                    scope, str(vendor), at, elapsed, 500, (bytes(request_body), request_size),
-                    response))
 
         async def hold_send(message: Message) -> None:
             # Held until the app returns (background work included), as before.
@@ -190,40 +177,6 @@ class Recorder:
                 await finish(unit)
                 raise
             await finish(unit)
-
-    async def _commit(self, unit: request_unit.RequestUnit, entry: dict[str, Any]) -> None:
-        """A write unit commits the entry with the operation; a read unit's goes to the
-        journal writer (one commit for concurrent requests)."""
-        if unit.write and unit.joinable:
-            try:
-                await unit.finish(partial(self._record_within, entry))
-            except Exception as exc:
-                raise _Unsaved() from exc
-            return
-        await unit.finish()
-        await self.journal_writer.write(entry)
-
-    async def _internal_error(self, scope: Scope, vendor: str) -> list[Message]:
-        """The vendor's 500 for this request, as ASGI messages."""
-        response = self.ctx.vendors[vendor].render_error(Request(scope), InternalError())
-        messages: list[Message] = []
-
-        async def collect(message: Message) -> None:
-            messages.append(message)
-
-        async def nothing() -> Message:
-            return {"type": "http.disconnect"}
-
-        await response(scope, nothing, collect)
-        return messages
-
-    def _record_within(self, entry: dict[str, Any], conn: Connection) -> None:
-        # In a savepoint: a failing journal insert must not undo the operation it describes.
-        try:
-            with conn.begin_nested():
-                journal.record_many(conn, [entry], self.ctx.settings.journal_max)
-        except Exception:
-            error_log.exception("journal write failed")
 
     def _entry(self, scope: Scope, vendor: str, at: Any, elapsed: float, status: int,
                request_body: tuple[bytes, int], held: list[Message]) -> dict[str, Any]:
@@ -258,10 +211,6 @@ class Recorder:
                                       limit),
             fault=state.get("fault"),
         )
-
-
-class _Unsaved(Exception):
-    """A write unit failed to commit after its response was produced."""
 
 
 class VendorGate:
@@ -343,15 +292,16 @@ class VendorGate:
             await self.vendor.render_error(request, InternalError())(scope, receive, send)
 
     async def _open(self, unit: request_unit.RequestUnit, method: str) -> None:
-        """A read unit for a safe method, unless a fault is armed (firing one writes)."""
-        write = method not in request_unit.SAFE_METHODS
-        await unit.open(write=write, prepare=control_cache.read)
-        if not write and unit.memo[control_cache.MEMO].faults_armed:
-            await unit.reopen_for_write(prepare=control_cache.read)
+        """The control state, read in the unit; the unit stays open for a read (see
+        `emulator.core.unit`), not while a fault is armed (firing one counts: a write)."""
+        await unit.open(control_cache.read)
+        known = unit.memo.get(control_cache.MEMO)
+        if method not in request_unit.SAFE_METHODS or known is None or known.faults_armed:
+            await unit.close()
 
     async def _run(self, scope: Scope, body: bytes, receive: Receive, send: Send,
                    unit: request_unit.RequestUnit | None) -> None:
-        """The vendor app in the request's unit; again in a write unit if a read one wrote."""
+        """The vendor app in the request's unit; again outside it if a read turned out to write."""
         original = dict(scope)
         try:
             await self.app(scope, _replayer(body, receive), send)
@@ -360,7 +310,7 @@ class VendorGate:
                 raise
             scope.clear()
             scope.update(original)  # the same dict: outer layers read what routing adds
-            await unit.reopen_for_write(prepare=control_cache.read)
+            await unit.close()
             await self.app(scope, _replayer(body, receive), send)
 
     async def _admit(self, scope: Scope, receive: Receive) -> bytes:
@@ -394,7 +344,8 @@ class VendorGate:
         vendor_path = full_path[len(vendor) + 1:] or "/"
 
         unit = request_unit.current()
-        if unit is not None and not unit.memo[control_cache.MEMO].faults_armed:
+        known = unit.memo.get(control_cache.MEMO) if unit is not None else None
+        if known is not None and not known.faults_armed:
             return None
 
         def pick() -> tuple[dict[str, Any], faults_mod.FaultSpec, float] | None:
