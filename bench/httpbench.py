@@ -31,7 +31,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,22 +280,23 @@ def start(target: Target) -> float:
             pass
         if target.proc.poll() is not None:
             raise SystemExit(f"{target.name} exited during start-up")
-        if time.perf_counter() - began > 60:
+        if time.perf_counter() - began > 120:
             stop(target)
-            raise SystemExit(f"{target.name}: no answer within 60 s")
+            raise SystemExit(f"{target.name}: no answer within 120 s")
         time.sleep(0.005)
 
 
 def stop(target: Target) -> None:
+    """SIGTERM to the server's own process group (its workers too), SIGKILL after 15 s."""
     proc, target.proc = target.proc, None
     if proc is None:
         return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, None)):
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
+            return
 
 
 @contextmanager
@@ -483,24 +484,24 @@ def report(results: dict[str, Any]) -> str:
         head += f"{'branch/base':>14}"
     lines.append(head)
 
-    def row(label: str, values: list[float], higher_better: bool) -> None:
+    def row(label: str, values: list[float]) -> None:
         text = f"{label:28}" + "".join(f"{v:>16}" for v in values)
         if "base" in emu and values[names.index("base")]:
             ratio = values[names.index("branch")] / values[names.index("base")]
             text += f"{ratio:>13.2f}x"
         lines.append(text)
 
-    row("cold start s", [emu[n]["cold_start_s"] for n in names], False)
-    row("idle RSS MB", [emu[n]["idle_rss_mb"] for n in names], False)
-    row("loaded RSS MB", [emu[n]["loaded_rss_mb"] for n in names], False)
+    row("cold start s", [emu[n]["cold_start_s"] for n in names])
+    row("idle RSS MB", [emu[n]["idle_rss_mb"] for n in names])
+    row("loaded RSS MB", [emu[n]["loaded_rss_mb"] for n in names])
     for key in emu[names[0]]["sequential"]:
-        row(f"seq {key} p50 ms", [emu[n]["sequential"][key]["p50_ms"] for n in names], False)
-        row(f"seq {key} p99 ms", [emu[n]["sequential"][key]["p99_ms"] for n in names], False)
+        row(f"seq {key} p50 ms", [emu[n]["sequential"][key]["p50_ms"] for n in names])
+        row(f"seq {key} p99 ms", [emu[n]["sequential"][key]["p99_ms"] for n in names])
     for key in emu[names[0]]["load"]:
-        row(f"32c {key} req/s", [emu[n]["load"][key]["rps"] for n in names], True)
-        row(f"32c {key} errors", [emu[n]["load"][key]["errors"] for n in names], False)
+        row(f"32c {key} req/s", [emu[n]["load"][key]["rps"] for n in names])
+        row(f"32c {key} errors", [emu[n]["load"][key]["errors"] for n in names])
     for label in ("workers 2", "memory"):
-        row(f"32c thrive list {label} req/s", [emu[n][label]["rps"] for n in names], True)
+        row(f"32c thrive list {label} req/s", [emu[n][label]["rps"] for n in names])
     read = emu["branch"]["load"]["ispring list 10"]["rps"]
     seq = emu["branch"]["sequential"]["ispring list 10"]["p50_ms"]
     for tool in ("wiremock", "moto_server"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -21,19 +20,30 @@ from emulator.core.db import Database
 from emulator.core.fixtures import FixtureStore
 from emulator.core.middleware import HostRouter, Recorder, VendorGate
 from emulator.core.models import Meta, Snapshot
-from emulator.core.settings import VENDOR_CLASSES, Settings
+from emulator.core.settings import VENDOR_NAMES, Settings
 from emulator.core.vendor import Context, Vendor
 
 
 def all_vendors(names: Sequence[str] | None = None) -> list[Vendor]:
     """The vendors to mount: `names` (see `Settings.vendors`), all of them by default."""
-    vendors = []
-    for name in names or VENDOR_CLASSES:
-        package, _, cls = VENDOR_CLASSES[name].partition(":")
-        vendor = getattr(importlib.import_module(package), cls)()
-        assert isinstance(vendor, Vendor)
-        vendors.append(vendor)
-    return vendors
+    return [_vendor(name) for name in names or VENDOR_NAMES]
+
+
+def _vendor(name: str) -> Vendor:
+    # Imported here, not at the top: an unmounted vendor's package is never even loaded.
+    if name == "thrive":
+        from emulator.thrive import ThriveVendor
+
+        return ThriveVendor()
+    if name == "ispring":
+        from emulator.ispring import IspringVendor
+
+        return IspringVendor()
+    if name == "dmtd":
+        from emulator.dmtd import DmtdVendor
+
+        return DmtdVendor()
+    raise ValueError(f"unknown vendor {name!r}")
 
 
 def build_context(settings: Settings, vendors: list[Vendor] | None = None) -> Context:

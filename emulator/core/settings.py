@@ -17,11 +17,8 @@ def default_fixtures_dir() -> Path:
     return package_dir.parent / "fixtures"
 
 
-# Every vendor the emulator can mount: name -> "package:Vendor class". A package is imported
-# only when its vendor is mounted.
-VENDOR_CLASSES = {"thrive": "emulator.thrive:ThriveVendor",
-                  "ispring": "emulator.ispring:IspringVendor",
-                  "dmtd": "emulator.dmtd:DmtdVendor"}
+# Every vendor the emulator can mount, in mounting order (`emulator.app` wires them).
+VENDOR_NAMES = ("thrive", "ispring", "dmtd")
 
 
 class Settings(BaseSettings):
@@ -53,9 +50,9 @@ class Settings(BaseSettings):
     def _known_vendors(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        unknown = [v for v in value if v not in VENDOR_CLASSES]
+        unknown = [v for v in value if v not in VENDOR_NAMES]
         if unknown or not value:
-            raise ValueError(f"choose from {', '.join(VENDOR_CLASSES)}")
+            raise ValueError(f"choose from {', '.join(VENDOR_NAMES)}")
         return list(dict.fromkeys(value))
 
     @property
