@@ -98,13 +98,29 @@ class Conn:
         head, _, self.buf = self.buf.partition(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length = 0
-        for line in head.split(b"\r\n")[1:]:
-            if line.lower().startswith(b"content-length:"):
+        lines = [line.lower() for line in head.split(b"\r\n")[1:]]
+        for line in lines:
+            if line.startswith(b"content-length:"):
                 length = int(line.split(b":", 1)[1])
+        if b"transfer-encoding: chunked" in lines:
+            return status, self._chunked()
         while len(self.buf) < length:
             self._fill()
         body, self.buf = self.buf[:length], self.buf[length:]
         return status, body
+
+    def _chunked(self) -> bytes:
+        body = b""
+        while True:
+            while b"\r\n" not in self.buf:
+                self._fill()
+            size_line, _, self.buf = self.buf.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            while len(self.buf) < size + 2:
+                self._fill()
+            body, self.buf = body + self.buf[:size], self.buf[size + 2:]
+            if size == 0:
+                return body
 
     def _fill(self) -> None:
         chunk = self.sock.recv(65536)
@@ -460,6 +476,7 @@ def run(base: Path | None, seconds: float, connections: int, count: int,
         for tool in (wiremock(), moto()):
             if tool is None:
                 continue
+            results[tool.name] = {"skipped": "did not start"}
             cold_tool = [start(tool)]
             stop(tool)
             with running(tool):
@@ -505,7 +522,7 @@ def report(results: dict[str, Any]) -> str:
     read = emu["branch"]["load"]["ispring list 10"]["rps"]
     seq = emu["branch"]["sequential"]["ispring list 10"]["p50_ms"]
     for tool in ("wiremock", "moto_server"):
-        if tool in results:
+        if "cold_start_s" in results.get(tool, {}):
             r = results[tool]
             lines.append(f"{tool}: cold start {r['cold_start_s']} s, idle RSS "
                          f"{r['idle_rss_mb']} MB, sequential read p50 "
