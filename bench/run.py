@@ -176,7 +176,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="run bench/httpbench.py against the baseline checkout DIR instead")
     args = parser.parse_args()
+    if args.compare is not None:
+        import httpbench
+
+        httpbench.main(["--base", str(args.compare), "--seconds", str(args.seconds)])
+        return
 
     results: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(),
                                "seconds": args.seconds, "connections": args.connections}

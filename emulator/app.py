@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,20 +21,36 @@ from emulator.core.db import Database
 from emulator.core.fixtures import FixtureStore
 from emulator.core.middleware import HostRouter, Recorder, VendorGate
 from emulator.core.models import Meta, Snapshot
-from emulator.core.settings import Settings
+from emulator.core.settings import VENDOR_NAMES, Settings
 from emulator.core.vendor import Context, Vendor
-from emulator.dmtd import DmtdVendor
-from emulator.ispring import IspringVendor
-from emulator.thrive import ThriveVendor
 
 
-def all_vendors() -> list[Vendor]:
-    return [ThriveVendor(), IspringVendor(), DmtdVendor()]
+def all_vendors(names: Sequence[str] | None = None) -> list[Vendor]:
+    """The vendors to mount: `names` (see `Settings.vendors`), all of them by default."""
+    return [_vendor(name) for name in names or VENDOR_NAMES]
+
+
+def _vendor(name: str) -> Vendor:
+    # Imported here, not at the top: an unmounted vendor's package is never even loaded.
+    if name == "thrive":
+        from emulator.thrive import ThriveVendor
+
+        return ThriveVendor()
+    if name == "ispring":
+        from emulator.ispring import IspringVendor
+
+        return IspringVendor()
+    if name == "dmtd":
+        from emulator.dmtd import DmtdVendor
+
+        return DmtdVendor()
+    raise ValueError(f"unknown vendor {name!r}")
 
 
 def build_context(settings: Settings, vendors: list[Vendor] | None = None) -> Context:
     """Database and fixtures ready; the demo tenants loaded if the database is new or reset."""
-    plugins = {v.name: v for v in (vendors if vendors is not None else all_vendors())}
+    plugins = {v.name: v for v in (vendors if vendors is not None
+                                   else all_vendors(settings.vendors))}
     fixtures = FixtureStore(settings.fixtures, plugins)
     db = Database(settings.url, busy_timeout_ms=settings.busy_timeout_ms)
     ctx = Context(settings=settings, db=db, clock=Clock(), vendors=plugins, fixtures=fixtures)

@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="no start-up summary of base URLs and credentials")
     serve.add_argument("--admin-token",
                        help="require `Authorization: Bearer <token>` on the control plane")
+    serve.add_argument("--vendors", type=lambda text: [v.strip() for v in text.split(",")],
+                       help="mount only these vendors, e.g. thrive,ispring (default: all)")
 
     reset = sub.add_parser("reset", help="put the database back to the fixtures, then exit")
     storage(reset)
@@ -91,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     flags = {name: getattr(args, name, None) for name in
              ("host", "port", "db", "memory", "database_url", "fixtures", "reset", "log_level",
-              "admin_token")}
+              "admin_token", "vendors")}
     overrides = {k: v for k, v in {**flags, **extra}.items() if v is not None}
     try:
         return Settings(**overrides)

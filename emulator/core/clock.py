@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from emulator.core import control_cache
 from emulator.core.models import ClockState
 
 GLOBAL = ""
@@ -84,9 +85,8 @@ class Clock:
             session.delete(state)
 
     def _effective(self, session: Session, tenant: str | None) -> ClockState | None:
-        scopes = [GLOBAL] if not tenant else [tenant, GLOBAL]
-        rows = {r.scope: r for r in session.exec(select(ClockState).where(
-            ClockState.scope.in_(scopes)))}  # type: ignore[attr-defined]
+        session.flush()  # a change made earlier in this transaction counts
+        rows = control_cache.read(session.connection()).clocks
         return rows.get(tenant or GLOBAL) or rows.get(GLOBAL)
 
     @staticmethod

@@ -36,6 +36,9 @@ from sqlalchemy.schema import CreateColumn
 from sqlalchemy.sql.compiler import DDLCompiler
 from sqlmodel import Session, SQLModel, create_engine
 
+from emulator.core import control_cache
+from emulator.core import unit as request_unit
+
 TENANT_COLUMN = "tenant_id"
 READ_ONLY = "lms_read_only"
 # Advisory lock keys (PostgreSQL): one for writes, one for schema creation and upgrades.
@@ -97,6 +100,11 @@ class Database:
             if self.is_memory:
                 # One shared connection keeps the in-memory database alive across threads.
                 kwargs["poolclass"] = StaticPool
+            else:
+                # A read holds one connection for the whole request (`core.unit`): as many as
+                # there are worker threads stay pooled, and a burst beyond never waits.
+                kwargs["pool_size"] = 40
+                kwargs["max_overflow"] = -1
         elif self.is_postgres:
             kwargs["connect_args"] = {"options": "-c timezone=UTC"}
             # A replica outlives database restarts and failovers: test a pooled connection
@@ -112,6 +120,7 @@ class Database:
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             hint = " (pip install 'lms-emulator[postgres]')" if self.is_postgres else ""
             raise DatabaseSetupError(f"no database driver for {backend}: {exc}{hint}") from None
+        control_cache.watch(self.engine)
         self._lock = threading.Lock()
         if self.is_sqlite:
             self._configure_sqlite(busy_timeout_ms)
@@ -175,7 +184,15 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed when the block ends, rolled back if it raises."""
+        """A session whose work is committed when the block ends, rolled back if it raises.
+
+        Inside a vendor read it joins the request's unit of work (`emulator.core.unit`).
+        """
+        unit = request_unit.joinable(self)
+        if unit is not None:
+            with unit.join() as session:
+                yield session
+            return
         with self._lock, Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
@@ -212,8 +229,13 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A session for reading only; nothing it does is committed.
 
-        Cheaper than `transaction()`: no write lock is taken.
+        Cheaper than `transaction()`: no write lock is taken. Joins the request's unit of work.
         """
+        unit = request_unit.joinable(self)
+        if unit is not None:
+            with unit.join() as session:
+                yield session
+            return
         with self._reading() as conn, Session(bind=conn) as session:
             yield session
             session.rollback()

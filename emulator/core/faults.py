@@ -76,10 +76,6 @@ def add(session: Session, spec: FaultSpec) -> Fault:
     return fault
 
 
-# The request path's pre-check (see `Database.exists`): is any fault armed at all?
-ARMED = "SELECT 1 FROM core_fault WHERE remaining IS NULL OR remaining != 0 LIMIT 1"
-
-
 def active(session: Session, vendor: str) -> list[tuple[Fault, FaultSpec]]:
     rows = session.exec(select(Fault).order_by(col(Fault.id))).all()
     out = []

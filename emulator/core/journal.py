@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Connection, delete, func, insert
 from sqlmodel import Session, col, select
 
 from emulator.core.clock import iso
@@ -32,13 +32,12 @@ class JournalFilter:
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
 
 
-def record(session: Session, entry: dict[str, Any], keep: int) -> None:
-    """Append one entry (the columns of `JournalEntry`) and drop what falls beyond the newest
-    `keep`. It runs on every request: Core statements, no ORM objects."""
-    conn = session.connection()
-    key = conn.execute(insert(_TABLE).values(**entry)).inserted_primary_key
-    assert key is not None
-    conn.execute(delete(_TABLE).where(_TABLE.c.id <= key[0] - keep))
+def record_many(conn: Connection, entries: list[dict[str, Any]], keep: int) -> None:
+    """Append entries (the columns of `JournalEntry`) and drop what falls beyond the newest
+    `keep`. It runs for every request: Core statements (compiled once, cached), no ORM."""
+    conn.execute(insert(_TABLE), entries)
+    newest = select(func.max(_TABLE.c.id)).scalar_subquery()
+    conn.execute(delete(_TABLE).where(_TABLE.c.id <= newest - keep))
 
 
 def query(session: Session, flt: JournalFilter) -> list[JournalEntry]:

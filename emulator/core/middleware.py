@@ -23,8 +23,9 @@ import anyio
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.core import control_cache
 from emulator.core import faults as faults_mod
-from emulator.core import journal
+from emulator.core import unit as request_unit
 from emulator.core.bodies import check_items
 from emulator.core.clock import utcnow
 from emulator.core.errors import (
@@ -33,6 +34,7 @@ from emulator.core.errors import (
     InjectedFault,
     InternalError,
 )
+from emulator.core.journal_writer import JournalWriter
 from emulator.core.models import Tenant
 from emulator.core.redact import redact_body, redact_headers, redact_query
 from emulator.core.vendor import Context, Vendor
@@ -108,6 +110,8 @@ class Recorder:
     def __init__(self, app: ASGIApp, ctx: Context) -> None:
         self.app = app
         self.ctx = ctx
+        self.units = request_unit.UnitManager(ctx.db)
+        self.journal_writer = JournalWriter(ctx.db, ctx.settings.journal_max)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -135,23 +139,39 @@ class Recorder:
 
         held: list[Message] = []
         status = 0
+        elapsed = 0.0
+        settled = False
+
+        async def settle(unit: request_unit.RequestUnit | None) -> None:
+            # The request's unit ends and its journal entry is committed before the client
+            # sees a byte (read-your-writes; see `emulator.core.unit`).
+            nonlocal settled, elapsed
+            if settled:
+                return
+            settled = True
+            elapsed = (time.perf_counter() - started) * 1000
+            if vendor is None or unit is None:
+                return
+            entry = self._entry(scope, vendor, at, elapsed, status,
+                                (bytes(request_body), request_size), held)
+            try:
+                await unit.close()
+                await self.journal_writer.write(entry)
+            except Exception:  # the journal must never break the vendor response
+                error_log.exception("journal write failed")
 
         async def hold_send(message: Message) -> None:
-            # Held until the app returns: the journal entry (with what the vendor gate learnt
-            # after the response, e.g. the tenant) is written before the client sees a byte.
+            # Held until the app returns (background work included), as before.
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
             held.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                # The operation is done: end its unit now, before background tasks run.
+                await settle(request_unit.current())
 
-        async def finish() -> None:
-            elapsed = (time.perf_counter() - started) * 1000
-            if vendor is not None:
-                try:
-                    await self._journal(scope, vendor, at, elapsed, status,
-                                        (bytes(request_body), request_size), held)
-                except Exception:  # the journal must never break the vendor response
-                    error_log.exception("journal write failed")
+        async def finish(unit: request_unit.RequestUnit | None) -> None:
+            await settle(unit)
             if self.ctx.settings.access_log:
                 query = redact_query(scope.get("query_string", b"").decode("latin-1"))
                 shown = f"{path}?{query}" if query else path
@@ -162,15 +182,20 @@ class Recorder:
             for message in held:
                 await send(message)
 
-        try:
+        if vendor is None:
             await self.app(scope, tee_receive, hold_send)
-        except FaultDisconnect:
-            await finish()
-            raise
-        await finish()
+            await finish(None)
+            return
+        with self.units.activate() as unit:
+            try:
+                await self.app(scope, tee_receive, hold_send)
+            except FaultDisconnect:
+                await finish(unit)
+                raise
+            await finish(unit)
 
-    async def _journal(self, scope: Scope, vendor: str, at: Any, elapsed: float, status: int,
-                       request_body: tuple[bytes, int], held: list[Message]) -> None:
+    def _entry(self, scope: Scope, vendor: str, at: Any, elapsed: float, status: int,
+               request_body: tuple[bytes, int], held: list[Message]) -> dict[str, Any]:
         state = _state(scope)
         response_headers: list[tuple[bytes, bytes]] = []
         response_body = bytearray()
@@ -184,7 +209,7 @@ class Recorder:
         limit = self.ctx.settings.journal_body_max
         endpoint = scope.get("endpoint")
         prefix = f"/{vendor}"
-        entry: dict[str, Any] = dict(
+        return dict(
             at=at,
             vendor=vendor,
             tenant=state.get("tenant"),
@@ -203,12 +228,6 @@ class Recorder:
             fault=state.get("fault"),
         )
 
-        def write() -> None:
-            with self.ctx.db.transaction() as session:
-                journal.record(session, entry, self.ctx.settings.journal_max)
-
-        await anyio.to_thread.run_sync(write)
-
 
 class VendorGate:
     def __init__(self, app: ASGIApp, vendor: Vendor, ctx: Context) -> None:
@@ -221,15 +240,17 @@ class VendorGate:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        try:
-            await self._serve(scope, receive, send, request)
-        finally:
-            if "tenant" not in _state(scope):
+
+        async def send_with_tenant(message: Message) -> None:
+            if message["type"] == "http.response.start" and "tenant" not in _state(scope):
                 # Auth did not run or failed (unknown route, 401, fault): file the request
                 # under the tenant its credentials name, if that tenant exists.
                 tenant = await anyio.to_thread.run_sync(self._claimed_tenant, request)
                 if tenant is not None:
                     _state(scope)["tenant"] = tenant
+            await send(message)
+
+        await self._serve(scope, receive, send_with_tenant, request)
 
     def _claimed_tenant(self, request: Request) -> str | None:
         """Best effort: the answer is already sent, so a failure here is only logged."""
@@ -259,10 +280,13 @@ class VendorGate:
 
         try:
             body = await self._admit(scope, receive)
+            unit = request_unit.current()
+            if unit is not None:
+                await self._open(unit, scope["method"])
             effect = await self._fault(scope, request)
             replay = _replayer(body, receive)
             if effect is None:
-                await self.app(scope, replay, send)
+                await self._run(scope, body, receive, send, unit)
             elif isinstance(effect, faults_mod.DropEffect):
                 await self._drop(request, send)
             elif isinstance(effect, faults_mod.TruncateEffect):
@@ -282,6 +306,28 @@ class VendorGate:
             if started:
                 raise FaultDisconnect() from exc
             await self.vendor.render_error(request, InternalError())(scope, receive, send)
+
+    async def _open(self, unit: request_unit.RequestUnit, method: str) -> None:
+        """The control state, read in the unit; the unit stays open for a read (see
+        `emulator.core.unit`), not while a fault is armed (firing one counts: a write)."""
+        await unit.open(control_cache.read)
+        known = unit.memo.get(control_cache.MEMO)
+        if method not in request_unit.SAFE_METHODS or known is None or known.faults_armed:
+            await unit.close()
+
+    async def _run(self, scope: Scope, body: bytes, receive: Receive, send: Send,
+                   unit: request_unit.RequestUnit | None) -> None:
+        """The vendor app in the request's unit; again outside it if a read turned out to write."""
+        original = dict(scope)
+        try:
+            await self.app(scope, _replayer(body, receive), send)
+        except BaseException as exc:
+            if unit is None or not _needs_write(exc):
+                raise
+            scope.clear()
+            scope.update(original)  # the same dict: outer layers read what routing adds
+            await unit.close()
+            await self.app(scope, _replayer(body, receive), send)
 
     async def _admit(self, scope: Scope, receive: Receive) -> bytes:
         """Check header, query and body limits; read the body (bounded) for replay."""
@@ -315,10 +361,15 @@ class VendorGate:
         full_path: str = scope["path"]
         vendor_path = full_path[len(vendor) + 1:] or "/"
 
+        unit = request_unit.current()
+        known = unit.memo.get(control_cache.MEMO) if unit is not None else None
+        if known is not None and not known.faults_armed:
+            return None
+
         def pick() -> tuple[dict[str, Any], faults_mod.FaultSpec, float] | None:
-            if not self.ctx.db.exists(faults_mod.ARMED):
-                return None
             with self.ctx.db.transaction() as session:
+                if not control_cache.read(session.connection()).faults_armed:
+                    return None
                 candidates = faults_mod.active(session, vendor)
                 if not candidates:
                     return None
@@ -388,6 +439,15 @@ def _replayer(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _needs_write(exc: BaseException) -> bool:
+    """`NeedsWrite`, also when a task group on the way wrapped it in an exception group."""
+    if isinstance(exc, request_unit.NeedsWrite):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_needs_write(inner) for inner in exc.exceptions)
+    return False
 
 
 def _reason(status: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -16,6 +16,10 @@ def default_fixtures_dir() -> Path:
     if bundled.is_dir():
         return bundled
     return package_dir.parent / "fixtures"
+
+
+# Every vendor the emulator can mount, in mounting order (`emulator.app` wires them).
+VENDOR_NAMES = ("thrive", "ispring", "dmtd")
 
 
 class Settings(BaseSettings):
@@ -42,6 +46,18 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(default=None, repr=False)
     # Hosts outbound webhook deliveries may reach; None = any. Test suites keep them on loopback.
     webhook_hosts: list[str] | None = None
+    # The vendors to mount; None = all. Only their packages are imported (a faster start).
+    vendors: list[str] | None = None
+
+    @field_validator("vendors")
+    @classmethod
+    def _known_vendors(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        unknown = [v for v in value if v not in VENDOR_NAMES]
+        if unknown or not value:
+            raise ValueError(f"choose from {', '.join(VENDOR_NAMES)}")
+        return list(dict.fromkeys(value))
 
     @property
     def url(self) -> str:
