@@ -23,14 +23,6 @@ BOTH = ("thrive", "ispring", "dmtd", "control")
 
 # Test id (without the backend parameter) -> why it fails on PostgreSQL.
 KNOWN_POSTGRES_FAILURES: dict[str, str] = {
-    "tests/thrive/test_bad_input.py::test_huge_and_odd_strings_are_stored_and_returned":
-        "PostgreSQL text cannot hold NUL, so the ref 'ODD\\x00REF' comes back as "
-        "'ODD\\ufffdREF' (201, no 500); fix in Thrive: refuse NUL in strings with Thrive's 400 "
-        "on every database",
-    "tests/ispring/test_backend.py::test_seeding_a_fresh_account_is_fast":
-        "seeding an account takes 50-110 ms on PostgreSQL against a 20 ms bound (one round trip "
-        "per inserted row); fix in iSpring: insert the seed rows in bulk, and measure it in "
-        "bench/ rather than in a timed test",
 }
 
 
