@@ -55,7 +55,9 @@ def render_control_error(request: Request, error: EmulatorError) -> Response:
                         status_code=error.status, headers=error.headers)
 
 
-def tenant_json(request: Request, tenant: Tenant) -> dict[str, Any]:
+def tenant_json(request: Request, ctx: Context, tenant: Tenant,
+                credentials: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A tenant as the control plane shows it; `credentials` in plain only when just issued."""
     base = str(request.base_url).rstrip("/").removesuffix("/_emulator")
     return {
         "id": tenant.id,
@@ -65,7 +67,8 @@ def tenant_json(request: Request, tenant: Tenant) -> dict[str, Any]:
         "builtin": tenant.builtin,
         "createdAt": iso(tenant.created_at, millis=True),
         "baseUrl": f"{base}/{tenant.vendor}",
-        "credentials": tenant.credentials,
+        "credentials": credentials if credentials is not None
+        else tenancy.shown_credentials(ctx, tenant),
     }
 
 
@@ -158,7 +161,7 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
             stmt = select(Tenant).order_by(col(Tenant.created_at), col(Tenant.id))
             if vendor:
                 stmt = stmt.where(Tenant.vendor == vendor)
-            return [tenant_json(request, t) for t in session.exec(stmt)]
+            return [tenant_json(request, ctx, t) for t in session.exec(stmt)]
 
     @router.post("/tenants", status_code=201)
     def create_tenant(request: Request, body: TenantCreate) -> dict[str, Any]:
@@ -167,15 +170,15 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
                                 status=422)
         try:
             with db.transaction() as session:
-                tenant = tenancy.create_tenant(ctx, session, body.vendor, body.fixture)
-                return tenant_json(request, tenant)
+                tenant, issued = tenancy.create_tenant(ctx, session, body.vendor, body.fixture)
+                return tenant_json(request, ctx, tenant, issued)
         except FixtureError as exc:
             raise EmulatorError(str(exc), status=422) from None
 
     @router.get("/tenants/{tenant_id}")
     def get_tenant(request: Request, tenant_id: str) -> dict[str, Any]:
         with db.transaction() as session:
-            return tenant_json(request, tenancy.get_tenant(session, tenant_id))
+            return tenant_json(request, ctx, tenancy.get_tenant(session, tenant_id))
 
     @router.delete("/tenants/{tenant_id}", status_code=204)
     def delete_tenant(tenant_id: str) -> Response:

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, inspect, text
 
 from emulator.core.db import Database, DatabaseSetupError
 
-VERSION = 1
+VERSION = 2
 KEY = "schema_version"
 _META = "core_meta"
 log = logging.getLogger("emulator")
@@ -44,8 +44,24 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+def _secrets_at_rest(conn: Connection) -> None:
+    """Version 2 keeps tokens as digests and passwords as salted hashes (`core.secrets`).
+
+    The tables whose token column changed are rebuilt by `create_all`; every snapshot goes,
+    as its rows hold plain secrets. With no fixtures snapshot left, the next start re-seeds
+    the whole database from the fixture packs (`app.build_context`), so no plain secret and no
+    row of the older layout survives; per-test tenants do not carry over.
+    """
+    for table in ("ispring_token", "dmtd_organization", "dmtd_user"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    if inspect(conn).has_table("core_snapshot"):
+        conn.execute(text("DELETE FROM core_snapshot"))
+
+
 # Ordered; each step upgrades from `version - 1` to `version`.
-MIGRATIONS: list[Migration] = []
+MIGRATIONS: list[Migration] = [
+    Migration(2, "tokens, passwords and client secrets are kept hashed", _secrets_at_rest),
+]
 
 
 class SchemaTooNew(DatabaseSetupError):
