@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from emulator.core.db import tenant_tables
-from tests.helpers import THRIVE_TENANT
+from tests.helpers import THRIVE_TENANT, as_listed
 
 
 def create(client: httpx.Client, vendor: str, **extra: Any) -> dict[str, Any]:
@@ -16,20 +16,6 @@ def create(client: httpx.Client, vendor: str, **extra: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-# Credential fields that hold a secret: a per-test tenant's are handed out once, at creation.
-SECRET_FIELDS = ("apiSecret", "clientSecret", "password", "token")
-
-
-def as_listed(value: Any) -> Any:
-    """A created tenant as the control plane lists it afterwards: its secrets shown as null."""
-    if isinstance(value, dict):
-        return {k: None if k in SECRET_FIELDS else as_listed(v)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_listed(v) for v in value]
-    return value
 
 
 def row_count(client: httpx.Client, tenant: str) -> int:
