@@ -62,7 +62,9 @@ def render_control_error(request: Request, error: EmulatorError) -> Response:
                         status_code=error.status, headers=error.headers)
 
 
-def tenant_json(request: Request, tenant: Tenant) -> dict[str, Any]:
+def tenant_json(request: Request, ctx: Context, tenant: Tenant,
+                credentials: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A tenant as the control plane shows it; `credentials` in plain only when just issued."""
     base = str(request.base_url).rstrip("/").removesuffix("/_emulator")
     return {
         "id": tenant.id,
@@ -72,7 +74,8 @@ def tenant_json(request: Request, tenant: Tenant) -> dict[str, Any]:
         "builtin": tenant.builtin,
         "createdAt": iso(tenant.created_at, millis=True),
         "baseUrl": f"{base}/{tenant.vendor}",
-        "credentials": tenant.credentials,
+        "credentials": credentials if credentials is not None
+        else tenancy.shown_credentials(ctx, tenant),
     }
 
 
@@ -116,7 +119,7 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
             stmt = select(Tenant).order_by(col(Tenant.created_at), col(Tenant.id))
             if vendor:
                 stmt = stmt.where(Tenant.vendor == vendor)
-            tenants = [tenant_json(request, t) for t in session.exec(stmt)]
+            tenants = [tenant_json(request, ctx, t) for t in session.exec(stmt)]
             if rows:
                 counts = _row_counts(session)
                 for tenant in tenants:
@@ -130,11 +133,11 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
                                 status=422)
         try:
             with db.transaction() as session:
-                tenant = tenancy.create_tenant(ctx, session, body.vendor, body.fixture)
+                tenant, issued = tenancy.create_tenant(ctx, session, body.vendor, body.fixture)
                 token, tenant.control_token_hash = new_tenant_token()
                 session.add(tenant)
                 # The only time the token is shown: the database keeps its digest alone.
-                return {**tenant_json(request, tenant), "controlToken": token}
+                return {**tenant_json(request, ctx, tenant, issued), "controlToken": token}
         except FixtureError as exc:
             raise EmulatorError(str(exc), status=422) from None
 
@@ -142,7 +145,7 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
     def get_tenant(request: Request, tenant_id: str) -> dict[str, Any]:
         authorize_tenant(request, tenant_id)
         with db.transaction() as session:
-            return tenant_json(request, tenancy.get_tenant(session, tenant_id))
+            return tenant_json(request, ctx, tenancy.get_tenant(session, tenant_id))
 
     @router.delete("/tenants/{tenant_id}", status_code=204)
     def delete_tenant(tenant_id: str) -> Response:

@@ -18,7 +18,8 @@ class Tenant(SQLModel, table=True):
     vendor: str = Field(index=True, max_length=20)
     label: str = ""
     fixture: str = ""
-    # Credentials as handed to clients (what `POST /_emulator/tenants` returns).
+    # Credentials as handed to clients, their secrets in stored form (`secrets.conceal`): the
+    # plain values exist only in the answer of the `POST /_emulator/tenants` that issued them.
     credentials: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     # True for tenants loaded from the fixture directory at start (the demo tenants).
     builtin: bool = False

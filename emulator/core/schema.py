@@ -31,7 +31,7 @@ from sqlalchemy import Connection, inspect, text
 
 from emulator.core.db import Database, DatabaseSetupError
 
-VERSION = 2
+VERSION = 3
 KEY = "schema_version"
 _META = "core_meta"
 log = logging.getLogger("emulator")
@@ -53,9 +53,24 @@ def _tenant_control_tokens(conn: Connection) -> None:
                       "ON core_tenant (control_token_hash)"))
 
 
+def _secrets_at_rest(conn: Connection) -> None:
+    """Version 3 keeps tokens as digests and passwords as salted hashes (`core.secrets`).
+
+    The tables whose token column changed are rebuilt by `create_all`; every snapshot goes,
+    as its rows hold plain secrets. With no fixtures snapshot left, the next start re-seeds
+    the whole database from the fixture packs (`app.build_context`), so no plain secret and no
+    row of the older layout survives; per-test tenants do not carry over.
+    """
+    for table in ("ispring_token", "dmtd_organization", "dmtd_user"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    if inspect(conn).has_table("core_snapshot"):
+        conn.execute(text("DELETE FROM core_snapshot"))
+
+
 # Ordered; each step upgrades from `version - 1` to `version`.
 MIGRATIONS: list[Migration] = [
     Migration(2, "tenant control tokens", _tenant_control_tokens),
+    Migration(3, "tokens, passwords and client secrets are kept hashed", _secrets_at_rest),
 ]
 
 

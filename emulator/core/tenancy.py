@@ -17,12 +17,13 @@ from emulator.core.clock import utcnow
 from emulator.core.db import tenant_tables
 from emulator.core.errors import EmulatorError
 from emulator.core.models import ClockState, Counter, Snapshot, Tenant
+from emulator.core.secrets import conceal, withheld
 from emulator.core.vendor import Context
 
 FIXTURES_SNAPSHOT = "__fixtures__"
 # Bumped whenever the pickled layout of snapshots changes; a database with another format is
 # re-seeded at start.
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 _TENANT_TABLE: Table = Tenant.__table__  # type: ignore[attr-defined]
 
 
@@ -37,7 +38,10 @@ class SnapshotNotFound(EmulatorError):
 
 
 def create_tenant(ctx: Context, session: Session, vendor_name: str,
-                  fixture: str | dict[str, Any] | None, *, builtin: bool = False) -> Tenant:
+                  fixture: str | dict[str, Any] | None, *,
+                  builtin: bool = False) -> tuple[Tenant, dict[str, Any]]:
+    """The new tenant, and its credentials in plain: the only time they are handed out (the
+    tenant record keeps them in stored form, `secrets.conceal`)."""
     assert ctx.fixtures is not None
     vendor = ctx.vendors[vendor_name]
     fixture_name, pack = ctx.fixtures.resolve(vendor_name, fixture)
@@ -49,9 +53,23 @@ def create_tenant(ctx: Context, session: Session, vendor_name: str,
     session.add(tenant)
     session.flush()
     credentials = None if builtin else vendor.fresh_credentials(tenant_id)
-    tenant.credentials = vendor.seed(session, tenant_id, pack, ctx.now(session), credentials)
+    issued = vendor.seed(session, tenant_id, pack, ctx.now(session), credentials)
+    tenant.credentials = conceal(issued)
     session.add(tenant)
-    return tenant
+    return tenant, issued
+
+
+def shown_credentials(ctx: Context, tenant: Tenant) -> dict[str, Any]:
+    """A tenant's credentials as listed: the demo tenants' documented fixture values, and for
+    per-test tenants everything but the secrets (handed out once, at creation)."""
+    shown: dict[str, Any] = withheld(tenant.credentials)
+    if tenant.builtin:
+        # The documented values come from the pack, never the database; what the pack cannot
+        # say (ids allocated at seeding) comes from the record.
+        assert ctx.fixtures is not None
+        _, pack = ctx.fixtures.resolve(tenant.vendor, tenant.fixture or None)
+        shown.update(ctx.vendors[tenant.vendor].fixture_credentials(tenant.id, pack))
+    return shown
 
 
 def get_tenant(session: Session, tenant_id: str) -> Tenant:
@@ -132,6 +150,7 @@ def reset_tenant(ctx: Context, session: Session, tenant_id: str) -> None:
     _, pack = ctx.fixtures.resolve(tenant.vendor, tenant.fixture or None)
     _delete_rows(session, [tenant_id])
     vendor = ctx.vendors[tenant.vendor]
+    # The kept credentials are in stored form; seeding takes them as they are.
     vendor.seed(session, tenant_id, pack, ctx.now(session, tenant_id),
                 None if tenant.builtin else dict(tenant.credentials))
 

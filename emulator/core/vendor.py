@@ -61,12 +61,17 @@ class Vendor(ABC):
         """Newly generated credentials for a per-test tenant, shared with no other tenant."""
 
     @abstractmethod
+    def fixture_credentials(self, tenant_id: str, fixture: BaseModel) -> dict[str, Any]:
+        """The credentials a pack gives its built-in tenant (the documented demo values)."""
+
+    @abstractmethod
     def seed(self, session: Session, tenant_id: str, fixture: BaseModel, now: datetime,
              credentials: dict[str, Any] | None) -> dict[str, Any]:
         """Write the fixture's rows for `tenant_id`; return the credentials clients use.
 
         `credentials` None means the fixture's own (the demo tenants); otherwise those given
-        (from `fresh_credentials`, or kept across a reset of that tenant).
+        (plain from `fresh_credentials`, or in stored form when kept across a reset of that
+        tenant). Rows keep secrets only in stored form (`core.secrets`).
         """
 
     def default_message(self, status: int) -> str | None:

@@ -39,6 +39,10 @@ class DmtdVendor(Vendor):
     def fresh_credentials(self, tenant_id: str) -> dict[str, Any]:
         return backend.fresh_credentials(tenant_id)
 
+    def fixture_credentials(self, tenant_id: str, fixture: BaseModel) -> dict[str, Any]:
+        assert isinstance(fixture, schemas.DmtdFixture)
+        return backend.fixture_credentials(tenant_id, fixture)
+
     def seed(self, session: Session, tenant_id: str, fixture: BaseModel, now: datetime,
              credentials: dict[str, Any] | None) -> dict[str, Any]:
         assert isinstance(fixture, schemas.DmtdFixture)

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session, select
 
+from emulator.core.secrets import token_digest
 from emulator.core.vendor import Context, set_request_tenant
 from emulator.dmtd.errors import NotIframeCustomer, Unauthorized
 from emulator.dmtd.models import DmtdOrganization
@@ -47,7 +48,8 @@ def identify_tenant(session: Session, request: Request) -> str | None:
     token = bearer_token(request)
     if token is None:
         return None
-    org = session.exec(select(DmtdOrganization).where(DmtdOrganization.token == token)).first()
+    org = session.exec(select(DmtdOrganization).where(
+        DmtdOrganization.token_hash == token_digest(token))).first()
     return org.tenant_id if org else None
 
 
@@ -58,7 +60,7 @@ def authenticate(ctx: Context, request: Request) -> Principal:
                            "'Bearer <token>'")
     with ctx.db.transaction() as session:
         org = session.exec(select(DmtdOrganization).where(
-            DmtdOrganization.token == token)).first()
+            DmtdOrganization.token_hash == token_digest(token))).first()
     if org is None:
         raise Unauthorized("The Bearer token is not valid")
     set_request_tenant(request, org.tenant_id)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from emulator.core.clock import as_utc
+from emulator.core.secrets import stored_token
 from emulator.dmtd.assessments import AssessmentsOps
 from emulator.dmtd.authorizations import AuthorizationsOps
 from emulator.dmtd.learners import LearnersOps
@@ -50,12 +51,17 @@ def _allocate(session: Session, kind: str, keys: Sequence[str]) -> dict[str, int
     return dict(zip(keys, new_ids(session, kind, len(keys)), strict=True))
 
 
+def fixture_credentials(tenant_id: str, fixture: DmtdFixture) -> dict[str, Any]:
+    return {"token": fixture.token}
+
+
 def seed(session: Session, tenant_id: str, fixture: DmtdFixture, now: datetime,
          credentials: dict[str, Any] | None) -> dict[str, Any]:
     """Write one organization from its pack; fixture keys become fresh server-wide ids."""
-    creds = {"token": fixture.token} if credentials is None else dict(credentials)
+    creds = fixture_credentials(tenant_id, fixture) if credentials is None else dict(credentials)
     org_id = new_id(session, "organization")
-    session.add(DmtdOrganization(tenant_id=tenant_id, id=org_id, token=creds["token"],
+    session.add(DmtdOrganization(tenant_id=tenant_id, id=org_id,
+                                 token_hash=stored_token(creds["token"]),
                                  kind=fixture.kind, name=fixture.name))
     users = _allocate(session, "user", [u.key for u in fixture.users])
     learners = _allocate(session, "learner", [learner.key for learner in fixture.learners])

@@ -18,7 +18,8 @@ class DmtdOrganization(TenantScoped, table=True):
     __tablename__ = "dmtd_organization"
 
     id: int = Field(primary_key=True)
-    token: str = Field(index=True, unique=True)
+    # The SHA-256 of the organization's Bearer token (`core.secrets.token_digest`).
+    token_hash: str = Field(index=True, unique=True, max_length=64)
     kind: str = Field(max_length=20)
     name: str = ""
 
@@ -36,8 +37,9 @@ class DmtdUser(TenantScoped, table=True):
     locale: str = Field(default="en", max_length=2)
     created_at: datetime
     updated_at: datetime
-    # The temporary iFrame sign-in token (D20): one per user, a new one replaces the old.
-    signin_token: str | None = Field(default=None, index=True)
+    # The temporary iFrame sign-in token's SHA-256 (D20): one per user, a new one replaces
+    # the old.
+    signin_token_hash: str | None = Field(default=None, index=True, max_length=64)
     signin_expires_at: datetime | None = None
 
 

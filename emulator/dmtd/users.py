@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from emulator.core.clock import as_utc, iso
 from emulator.core.ids import token
+from emulator.core.secrets import token_digest
 from emulator.dmtd.auth import IframeOrg, Principal, iframe_principal
 from emulator.dmtd.models import DmtdUser
 from emulator.dmtd.params import RequiredUser, json_body
@@ -43,10 +44,10 @@ def user_out(user: DmtdUser) -> dict[str, Any]:
             "lastName": user.last_name, "email": user.email, "locale": user.locale}
 
 
-def signin_out(user: DmtdUser) -> dict[str, Any]:
+def signin_out(user: DmtdUser, signin_token: str) -> dict[str, Any]:
     """D20 (inferred): the temporary token and when it stops working."""
     assert user.signin_expires_at is not None
-    return {"signinToken": user.signin_token, "expiresAt": iso(user.signin_expires_at)}
+    return {"signinToken": signin_token, "expiresAt": iso(user.signin_expires_at)}
 
 
 # ------------------------------------------------------------------------------- operations
@@ -63,20 +64,23 @@ class UsersOps(Operations):
             session.add(user)
             return user
 
-    def signin(self, org: Principal, user_ref: Ref) -> DmtdUser:
-        """D20: a fresh 24-hour token; the user's previous one stops working."""
+    def signin(self, org: Principal, user_ref: Ref) -> tuple[DmtdUser, str]:
+        """D20: a fresh 24-hour token (only its digest is kept); the previous one stops
+        working."""
+        signin_token = token(24)
         with self.ctx.db.transaction() as session:
             user = find_user(session, org, user_ref)
-            user.signin_token = token(24)
+            user.signin_token_hash = token_digest(signin_token)
             user.signin_expires_at = self.ctx.now(session, org.tenant_id) + SIGNIN_TTL
             session.add(user)
-            return user
+            return user, signin_token
 
     def signed_in_user(self, tenant_id: str, signin_token: str) -> DmtdUser | None:
         """The user a sign-in token currently identifies (None once replaced or expired)."""
         with self.ctx.db.transaction() as session:
             user = session.exec(select(DmtdUser).where(
-                DmtdUser.tenant_id == tenant_id, DmtdUser.signin_token == signin_token)).first()
+                DmtdUser.tenant_id == tenant_id,
+                DmtdUser.signin_token_hash == token_digest(signin_token))).first()
             if user is None or user.signin_expires_at is None:
                 return None
             expired = as_utc(user.signin_expires_at) <= self.ctx.now(session, tenant_id)
@@ -108,4 +112,4 @@ def signin(org: IframeOrg, ops: Ops, user: RequiredUser) -> JSONResponse:
     Inferred from client code (fact sheet §4.6, §5.16, D20). Not emulated: the frame
     screens that consume the token.
     """
-    return JSONResponse(signin_out(ops.signin(org, user)))
+    return JSONResponse(signin_out(*ops.signin(org, user)))

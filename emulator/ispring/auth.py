@@ -24,6 +24,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session, select
 
 from emulator.core.models import Tenant
+from emulator.core.secrets import token_digest
 from emulator.core.vendor import set_request_tenant
 from emulator.ispring.errors import PermissionDenied, Unauthorized
 from emulator.ispring.models import IspringToken
@@ -118,7 +119,8 @@ def account_host(url: str) -> str:
 
 def token_tenant(session: Session, access_token: str) -> str | None:
     """The account an access token belongs to, expired or not."""
-    row = session.exec(select(IspringToken).where(IspringToken.token == access_token)).first()
+    row = session.exec(select(IspringToken).where(
+        IspringToken.token_hash == token_digest(access_token))).first()
     return None if row is None else row.tenant_id
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from emulator.core.ids import token
+from emulator.core.secrets import stored_secret
 from emulator.ispring.base import INHERIT
 from emulator.ispring.content import ContentOps
 from emulator.ispring.departments import DepartmentsOps
@@ -57,6 +58,17 @@ def fresh_credentials(tenant_id: str) -> dict[str, Any]:
             "apiKeys": [{"clientId": str(uuid.uuid4()), "clientSecret": token(32)}]}
 
 
+def fixture_credentials(tenant_id: str, fixture: IspringFixture) -> dict[str, Any]:
+    return {"accountUrl": fixture.account_url,
+            "apiKeys": [k.model_dump(by_alias=True) for k in fixture.api_keys],
+            "users": _login_credentials(fixture)}
+
+
+def _login_credentials(fixture: IspringFixture) -> list[dict[str, Any]]:
+    return [{"login": u.login, "password": u.password, "role": _fixture_role_type(fixture, u)}
+            for u in fixture.users]
+
+
 def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetime,
          credentials: dict[str, Any] | None) -> dict[str, Any]:
     """Write a pack's rows for one account: plain rows, one bulk INSERT per table.
@@ -64,19 +76,16 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
     ORM objects are skipped on purpose: building ~100 SQLModel instances costs more than the
     inserts themselves, and a fresh account must be ready in a few milliseconds.
     """
-    creds: dict[str, Any] = dict(credentials) if credentials else {
-        "accountUrl": fixture.account_url,
-        "apiKeys": [k.model_dump(by_alias=True) for k in fixture.api_keys],
-    }
-    creds["users"] = [{"login": u.login, "password": u.password,
-                       "role": _fixture_role_type(fixture, u)} for u in fixture.users]
+    creds: dict[str, Any] = dict(credentials) if credentials else fixture_credentials(
+        tenant_id, fixture)
+    creds["users"] = _login_credentials(fixture)
     rows: dict[type[SQLModel], list[dict[str, Any]]] = {}
 
     def add(model: type[SQLModel], **values: Any) -> None:
         rows.setdefault(model, []).append({"tenant_id": tenant_id, **values})
 
     for k in creds["apiKeys"]:
-        add(IspringApiKey, client_id=k["clientId"], client_secret=k["clientSecret"])
+        add(IspringApiKey, client_id=k["clientId"], client_secret=stored_secret(k["clientSecret"]))
     for d in fixture.departments:
         add(IspringDepartment, department_id=d.id, name=d.name, parent_id=d.parent_id,
             code=d.code, subordination=INHERIT, co_subordination=INHERIT)
@@ -95,7 +104,8 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
         fields["LOGIN"] = u.login
         if u.email:
             fields["EMAIL"] = u.email
-        add(IspringUser, user_id=u.id, login=u.login, email=u.email, password=u.password,
+        add(IspringUser, user_id=u.id, login=u.login, email=u.email,
+            password=stored_secret(u.password),
             department_id=u.department_id, status=u.status, fields=fields,
             roles=[{"roleId": r.role_id,
                     "manageableDepartmentIds": list(r.manageable_department_ids)}

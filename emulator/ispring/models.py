@@ -20,15 +20,16 @@ class IspringApiKey(TenantScoped, table=True):
     __tablename__ = "ispring_api_key"
 
     client_id: str = Field(primary_key=True, max_length=200)
-    client_secret: str
+    client_secret: str  # a salted hash (`core.secrets.hash_secret`)
 
 
 class IspringToken(TenantScoped, table=True):
-    """An access token from `POST /api/v3/token`; it names its account by itself (D17)."""
+    """An access token from `POST /api/v3/token`; it names its account by itself (D17). Only
+    its SHA-256 is kept."""
 
     __tablename__ = "ispring_token"
 
-    token: str = Field(primary_key=True, index=True, max_length=100)
+    token_hash: str = Field(primary_key=True, index=True, max_length=64)
     client_id: str = Field(max_length=200)
     expires_at: datetime
 
@@ -77,7 +78,7 @@ class IspringUser(TenantScoped, table=True):
     user_id: str = Field(primary_key=True, max_length=36)
     login: str = Field(index=True)
     email: str | None = None
-    password: str
+    password: str  # a salted hash (`core.secrets.hash_secret`)
     department_id: str = Field(index=True, max_length=36)
     status: int = 1
     # Profile values by upper-case field id (LOGIN and EMAIL included, as the wire shows them).

@@ -9,7 +9,6 @@ Behaviours the fact sheet leaves open:
 
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from sqlmodel import col, select
 from emulator.core.clock import as_utc
 from emulator.core.ids import token
 from emulator.core.models import Tenant
+from emulator.core.secrets import token_digest, verify_secret
 from emulator.core.vendor import set_request_tenant
 from emulator.ispring.auth import (
     ALL_RIGHTS,
@@ -57,8 +57,8 @@ class TokensOps(BackendBase):
         with self.ctx.db.transaction() as session:
             keys = session.exec(select(IspringApiKey).where(
                 IspringApiKey.client_id == body.client_id)).all()
-            key = next((k for k in keys if hmac.compare_digest(
-                k.client_secret.encode(), body.client_secret.encode())), None)
+            key = next((k for k in keys if verify_secret(k.client_secret, body.client_secret)),
+                       None)
             if key is None:
                 raise Unauthorized()
             now = self.ctx.now(session, key.tenant_id)
@@ -66,7 +66,7 @@ class TokensOps(BackendBase):
                 col(IspringToken.tenant_id) == key.tenant_id,
                 col(IspringToken.expires_at) <= now))
             access = token(32)
-            session.add(IspringToken(tenant_id=key.tenant_id, token=access,
+            session.add(IspringToken(tenant_id=key.tenant_id, token_hash=token_digest(access),
                                      client_id=key.client_id,
                                      expires_at=now + timedelta(seconds=TOKEN_LIFETIME)))
             return key.tenant_id, access, TOKEN_LIFETIME
@@ -74,7 +74,7 @@ class TokensOps(BackendBase):
     def token_principal(self, access_token: str) -> Principal:
         with self.ctx.db.transaction() as session:
             row = session.exec(select(IspringToken).where(
-                IspringToken.token == access_token)).first()
+                IspringToken.token_hash == token_digest(access_token))).first()
             if row is None or as_utc(row.expires_at) <= self.ctx.now(session, row.tenant_id):
                 raise Unauthorized()
             return Principal(tenant_id=row.tenant_id, role_type="owner", rights=ALL_RIGHTS,
@@ -93,8 +93,7 @@ class TokensOps(BackendBase):
                 func.lower(IspringUser.login) == wanted)).first() or session.exec(
                 select(IspringUser).where(IspringUser.tenant_id == tenant_id,
                                           func.lower(IspringUser.email) == wanted)).first()
-            if user is None or not hmac.compare_digest(user.password.encode(),
-                                                       password.encode()):
+            if user is None or not verify_secret(user.password, password):
                 raise Unauthorized()
             today = self.ctx.now(session, tenant_id).date()
             if effective_status(user, today) != 1:

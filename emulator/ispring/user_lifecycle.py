@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from emulator.core.ids import time_uuid, token
+from emulator.core.secrets import hash_secret
 from emulator.ispring.auth import (
     ROLE_ALIASES,
     Principal,
@@ -349,7 +350,8 @@ class UserLifecycleOps(BackendBase):
             user_id = time_uuid(now)
             rows: list[Any] = [IspringUser(
                 tenant_id=p.tenant_id, user_id=user_id, login=fields["LOGIN"],
-                email=fields.get("EMAIL") or None, password=body.password or token(9),
+                email=fields.get("EMAIL") or None,
+                password=hash_secret(body.password or token(9)),
                 department_id=body.department_id, status=1, fields=fields, roles=roles,
                 subordination=dict(INHERIT), co_subordination=dict(INHERIT), added_at=now)]
             rows += self._join_groups(session, p.tenant_id, user_id, body.all_group_ids or [])
@@ -412,7 +414,7 @@ class UserLifecycleOps(BackendBase):
         p.require(Right.USERS_WRITE)
         with self._unit(p.tenant_id) as (session, _now):
             user = self._user(session, p, user_id)
-            user.password = body.password
+            user.password = hash_secret(body.password)
             session.add(user)
 
     @staticmethod

@@ -10,8 +10,6 @@ methods under `/rest` need `api/write` or `api/all`, `/webhooks` needs `api/webh
 from __future__ import annotations
 
 import base64
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -19,6 +17,7 @@ from fastapi import Request
 from sqlmodel import Session, select
 
 from emulator.core.clock import as_utc
+from emulator.core.secrets import token_digest, verify_secret
 from emulator.core.vendor import set_request_tenant
 from emulator.thrive.base import ThriveBase
 from emulator.thrive.errors import Forbidden, Unauthorized
@@ -45,10 +44,6 @@ class Principal:
     client_id: str
 
 
-def token_hash(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
 class CredentialsOps(ThriveBase):
     """Credential look-ups behind `authenticate` (the token grant is in `tokens`)."""
 
@@ -56,7 +51,7 @@ class CredentialsOps(ThriveBase):
         """Every scope when `secret` is the tenant's API secret, else None."""
         with self.ctx.db.transaction() as session:
             row = session.get(ThriveCredential, {"tenant_id": tenant, "client_id": BASIC})
-            if row is None or not secrets.compare_digest(row.secret.encode(), secret.encode()):
+            if row is None or not verify_secret(row.secret, secret):
                 return None
             return SCOPES
 
@@ -64,7 +59,7 @@ class CredentialsOps(ThriveBase):
         """(tenant, scopes, client id) of a live token issued by this emulator, else None."""
         with self.ctx.db.transaction() as session:
             row = session.exec(select(ThriveToken).where(
-                ThriveToken.token_hash == token_hash(access_token))).first()
+                ThriveToken.token_hash == token_digest(access_token))).first()
             if row is None:
                 return None
             if as_utc(self.ctx.now(session, row.tenant_id)) >= row.expires_at:
@@ -159,5 +154,5 @@ def identify_tenant(session: Session, request: Request) -> str | None:
     if access_token is None:
         return None
     row = session.exec(select(ThriveToken).where(
-        ThriveToken.token_hash == token_hash(access_token))).first()
+        ThriveToken.token_hash == token_digest(access_token))).first()
     return row.tenant_id if row else None

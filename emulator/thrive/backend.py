@@ -42,6 +42,7 @@ from sqlmodel import Session, SQLModel
 
 from emulator.core.clock import as_utc
 from emulator.core.ids import token
+from emulator.core.secrets import stored_secret
 from emulator.thrive.assignments import AssignmentsOps
 from emulator.thrive.audiences import AudiencesOps
 from emulator.thrive.auth import BASIC, CredentialsOps
@@ -97,20 +98,25 @@ def fresh_credentials(tenant_id: str) -> dict[str, Any]:
     }
 
 
-def seed(session: Session, tenant_id: str, fixture: ThriveFixture, now: datetime,
-         credentials: dict[str, Any] | None) -> dict[str, Any]:
-    """Write the pack's rows with one bulk insert per table (a fresh tenant is cheap)."""
-    grant_disabled = {c.client_id for c in fixture.oauth_clients if not c.client_credentials}
-    creds = credentials or {
+def fixture_credentials(tenant_id: str, fixture: ThriveFixture) -> dict[str, Any]:
+    return {
         "tenantId": tenant_id,
         "apiSecret": fixture.api_secret,
         "oauthClients": [c.model_dump(by_alias=True, exclude={"client_credentials"})
                          for c in fixture.oauth_clients],
     }
+
+
+def seed(session: Session, tenant_id: str, fixture: ThriveFixture, now: datetime,
+         credentials: dict[str, Any] | None) -> dict[str, Any]:
+    """Write the pack's rows with one bulk insert per table (a fresh tenant is cheap)."""
+    grant_disabled = {c.client_id for c in fixture.oauth_clients if not c.client_credentials}
+    creds = credentials or fixture_credentials(tenant_id, fixture)
     rows = SeedRows(tenant_id)
-    rows.add(ThriveCredential, client_id=BASIC, secret=creds["apiSecret"])
+    rows.add(ThriveCredential, client_id=BASIC, secret=stored_secret(creds["apiSecret"]))
     for client in creds["oauthClients"]:
-        rows.add(ThriveCredential, client_id=client["clientId"], secret=client["clientSecret"],
+        rows.add(ThriveCredential, client_id=client["clientId"],
+                 secret=stored_secret(client["clientSecret"]),
                  scopes=client["scopes"], client_credentials=credentials is not None
                  or client["clientId"] not in grant_disabled)
     _seed_rows(rows, fixture)

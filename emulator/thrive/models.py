@@ -40,7 +40,7 @@ class ThriveCredential(TenantScoped, table=True):
     __tablename__ = "thrive_credential"
 
     client_id: str = Field(primary_key=True, max_length=200)
-    secret: str
+    secret: str  # a salted hash (`core.secrets.hash_secret`), never the secret itself
     # None: the Basic-auth API secret (all scopes); else the OAuth client's allowed scopes.
     scopes: list[str] | None = Field(default=None, sa_column=Column(JSON))
     # An OAuth client may exist without the client-credentials grant (unauthorized_client).

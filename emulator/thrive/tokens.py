@@ -16,8 +16,9 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlmodel import col, delete
 
 from emulator.core.codec import content_type
+from emulator.core.secrets import token_digest, verify_secret
 from emulator.core.vendor import set_request_tenant
-from emulator.thrive.auth import BASIC, basic_credentials, token_hash
+from emulator.thrive.auth import BASIC, basic_credentials
 from emulator.thrive.base import EPOCH, Body, ThriveBase
 from emulator.thrive.errors import (
     NO_STORE,
@@ -114,8 +115,7 @@ class TokensOps(ThriveBase):
             client = u.session.get(ThriveCredential,
                                    {"tenant_id": tenant, "client_id": grant.client_id})
             if client is None or client.client_id == BASIC or client.scopes is None or \
-                    not secrets.compare_digest(client.secret.encode(),
-                                               grant.client_secret.encode()):
+                    not verify_secret(client.secret, grant.client_secret):
                 raise InvalidClient()
             if not client.client_credentials:
                 raise UnauthorizedClient()
@@ -127,7 +127,7 @@ class TokensOps(ThriveBase):
             access_token = jwt_shaped(tenant, client.client_id, scopes, u.now, expires)
             u.session.execute(delete(ThriveToken).where(
                 col(ThriveToken.tenant_id) == tenant, col(ThriveToken.expires_at) <= u.now))
-            u.session.add(ThriveToken(tenant_id=tenant, token_hash=token_hash(access_token),
+            u.session.add(ThriveToken(tenant_id=tenant, token_hash=token_digest(access_token),
                                       client_id=client.client_id, scopes=scopes,
                                       issued_at=u.now, expires_at=expires))
             return token_response(access_token, TOKEN_LIFETIME)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from emulator.core.db import tenant_tables
-from tests.helpers import THRIVE_TENANT
+from tests.helpers import THRIVE_TENANT, as_listed
 
 
 def create(client: httpx.Client, vendor: str, **extra: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def test_fresh_tenant_has_its_own_credentials_and_rows(client: httpx.Client, ven
     assert fresh["baseUrl"] == f"http://127.0.0.1:8800/{vendor}"
     assert fresh["credentials"]
     assert fresh["credentials"] != demo["credentials"]
-    assert client.get(f"/_emulator/tenants/{fresh['id']}").json() == fresh
+    assert client.get(f"/_emulator/tenants/{fresh['id']}").json() == as_listed(fresh)
     assert row_count(client, fresh["id"]) > 0
     assert client.delete(f"/_emulator/tenants/{fresh['id']}").status_code == 204
     assert row_count(client, fresh["id"]) == 0
@@ -99,8 +99,11 @@ def test_reset_one_tenant_keeps_its_credentials(client: httpx.Client) -> None:
     rows = row_count(client, fresh["id"])
     assert client.post(f"/_emulator/tenants/{fresh['id']}/reset").json() == \
         {"reset": fresh["id"]}
-    assert client.get(f"/_emulator/tenants/{fresh['id']}").json() == fresh
+    assert client.get(f"/_emulator/tenants/{fresh['id']}").json() == as_listed(fresh)
     assert row_count(client, fresh["id"]) == rows
+    creds = fresh["credentials"]
+    users = client.get("/thrive/rest/v1/users", auth=(creds["tenantId"], creds["apiSecret"]))
+    assert users.status_code == 200, users.text
     assert client.post("/_emulator/reset", json={"tenant": THRIVE_TENANT}).json() == \
         {"reset": THRIVE_TENANT}
     assert client.post("/_emulator/reset", json={"tenant": "nope"}).status_code == 404
@@ -129,8 +132,8 @@ def test_snapshot_of_one_tenant_leaves_others(client: httpx.Client) -> None:
     client.post("/_emulator/snapshots/mine", json={"tenant": mine["id"]})
     client.delete(f"/_emulator/tenants/{mine['id']}")
     client.post("/_emulator/snapshots/mine/restore")
-    assert client.get(f"/_emulator/tenants/{mine['id']}").json() == mine
-    assert client.get(f"/_emulator/tenants/{other['id']}").json() == other
+    assert client.get(f"/_emulator/tenants/{mine['id']}").json() == as_listed(mine)
+    assert client.get(f"/_emulator/tenants/{other['id']}").json() == as_listed(other)
 
 
 @pytest.mark.parametrize("name", ["__fixtures__", "bad name", "x" * 201])

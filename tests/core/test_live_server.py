@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from emulator.testing import ServerProcess
-from tests.helpers import THRIVE_AUTH, THRIVE_UNKNOWN
+from tests.helpers import THRIVE_AUTH, THRIVE_UNKNOWN, as_listed
 
 pytestmark = pytest.mark.live
 
@@ -34,7 +34,10 @@ def test_serve_journal_round_trip_and_clean_shutdown(tmp_path: Path) -> None:
         assert "Traceback" not in output
     with ServerProcess(db=db) as server:
         assert httpx.get(f"{server.url}/_emulator/tenants/{tenant['id']}").json() == \
-            {**tenant, "baseUrl": f"{server.url}/dmtd"}
+            as_listed({**tenant, "baseUrl": f"{server.url}/dmtd"})
+        learners = httpx.get(f"{server.url}/dmtd/1/learner", headers={
+            "Authorization": f"Bearer {tenant['credentials']['token']}"})
+        assert learners.status_code == 200, learners.text
 
 
 def test_busy_port_is_a_one_line_error() -> None:

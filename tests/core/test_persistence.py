@@ -10,6 +10,7 @@ from emulator.cli import main
 from emulator.core.fixtures import FixtureError
 from emulator.core.settings import Settings, default_fixtures_dir
 from emulator.testing.transport import in_process_client
+from tests.helpers import as_listed
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
@@ -20,7 +21,10 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         first.post("/_emulator/clock", json={"set": "2031-05-05T00:00:00Z", "freeze": True})
         first.post("/_emulator/snapshots/kept")
     with in_process_client(create_app(settings)) as second:
-        assert second.get(f"/_emulator/tenants/{tenant['id']}").json() == tenant
+        assert second.get(f"/_emulator/tenants/{tenant['id']}").json() == as_listed(tenant)
+        creds = tenant["credentials"]
+        users = second.get("/thrive/rest/v1/users", auth=(creds["tenantId"], creds["apiSecret"]))
+        assert users.status_code == 200, users.text
         assert second.get("/_emulator/clock").json()["now"] == "2031-05-05T00:00:00Z"
         assert [s["name"] for s in second.get("/_emulator/snapshots").json()] == ["kept"]
     with in_process_client(create_app(settings.model_copy(update={"reset": True}))) as third:

@@ -94,3 +94,45 @@ def test_a_database_from_a_newer_release_is_refused_in_one_line(
     assert (out, err) == ("", f"lms-emulator: error: {message}\n")
     with database.engine.connect() as conn:  # refused before anything was touched
         assert schema.stored_version(conn) == NOTES.version
+
+
+def test_a_version_1_database_with_plain_secrets_is_upgraded_and_reseeded(url: str) -> None:
+    db = Database(url)
+    with db.engine.begin() as conn:  # what release 1 kept: tokens and secrets in plain
+        conn.execute(text("DROP TABLE ispring_token"))
+        conn.execute(text("CREATE TABLE ispring_token (tenant_id VARCHAR(120) NOT NULL, "
+                          "token VARCHAR(100) PRIMARY KEY, client_id VARCHAR(200) NOT NULL, "
+                          "expires_at TIMESTAMP NOT NULL)"))
+        conn.execute(text("INSERT INTO ispring_token VALUES ('demo.ispringlearn.com', "
+                          "'plain-token', 'c', '2999-01-01 00:00:00')"))
+        conn.execute(text("UPDATE thrive_credential SET secret = 'thrive-demo-secret' "
+                          "WHERE client_id = '__basic__'"))
+        conn.execute(text("DELETE FROM core_meta WHERE key = 'schema_version'"))
+        tenants = conn.execute(text("SELECT count(*) FROM core_tenant")).scalar_one()
+    db.dispose()
+    assert tenants == 5  # the demo tenants and the release's fresh one
+
+    app = create_app(Settings(database_url=url, access_log=False))
+    try:
+        with in_process_client(app) as client:
+            listed = client.get("/_emulator/tenants").json()
+            users = client.get("/thrive/rest/v1/users", auth=("eu-west-2_EmuDemo01",
+                                                              "thrive-demo-secret"))
+            snapshots = client.get("/_emulator/snapshots").json()
+        with app.state.ctx.db.engine.connect() as conn:
+            version = schema.stored_version(conn)
+            columns = [c["name"] for c in inspect(conn).get_columns("ispring_token")]
+            tokens = conn.execute(text("SELECT count(*) FROM ispring_token")).scalar_one()
+            secret = conn.execute(text("SELECT secret FROM thrive_credential WHERE client_id "
+                                       "= '__basic__'")).scalar_one()
+    finally:
+        app.state.ctx.db.dispose()
+    assert version == schema.VERSION == 2
+    assert "token_hash" in columns
+    assert "token" not in columns
+    assert tokens == 0
+    assert secret.startswith("scrypt$")
+    assert users.status_code == 200, users.text
+    assert snapshots == []  # the old snapshots held plain secrets
+    assert sorted(t["id"] for t in listed) == ["demo.ispringlearn.com", "dmtd-demo-iframe",
+                                               "dmtd-demo-standard", "eu-west-2_EmuDemo01"]

@@ -15,7 +15,7 @@ def test_fresh_tenants_take_ids_from_the_server_wide_counters(emulator_app: Fast
     created = []
     for _ in range(11):
         with ctx.db.transaction() as session:
-            created.append(tenancy.create_tenant(ctx, session, "dmtd", None).id)
+            created.append(tenancy.create_tenant(ctx, session, "dmtd", None)[0].id)
     with ctx.db.transaction() as session:
         user_ids = session.exec(select(DmtdUser.id).where(
             col(DmtdUser.tenant_id).in_(created))).all()

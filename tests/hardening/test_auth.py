@@ -272,12 +272,8 @@ SECRET_KINDS = {
     "thrive API secret": ("thrive", None),
     "thrive access token": ("thrive", "token"),
     "ispring password": ("ispring", None),
-    "ispring access token": pytest.param(("ispring", "token"), marks=pytest.mark.xfail(
-        strict=True, reason="ispring backend looks tokens up with IspringToken.token == value "
-        "(raw token as the SQL key); store and look up a SHA-256 of it, as Thrive does")),
-    "dmtd organization token": pytest.param(("dmtd", None), marks=pytest.mark.xfail(
-        strict=True, reason="dmtd auth looks organizations up with DmtdOrganization.token == "
-        "value (raw token as the SQL key); store and look up a SHA-256 of it")),
+    "ispring access token": ("ispring", "token"),
+    "dmtd organization token": ("dmtd", None),
 }
 
 

@@ -1,6 +1,7 @@
 """Secrets never reach the journal or the server log, whatever position they travel in:
 credential headers, token requests and responses, passwords in JSON, XML, form and multipart
-bodies, query strings, and bodies that are malformed or oddly labelled.
+bodies, query strings, and bodies that are malformed or oddly labelled; and none is kept in the
+database file or its WAL.
 
 Runs against a live server (access log on) so the log file is the one an operator would read.
 """
@@ -12,10 +13,12 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.at_rest import session_of_calls
 from tests.hardening.harness import ISPRING, THRIVE, THRIVE_SECRET, THRIVE_TENANT, basic
 from tests.hardening.live import Server
 
@@ -180,3 +183,21 @@ def test_secrets_never_reach_the_journal_or_the_log(server: Server, case: Case) 
     for secret in sent.secrets:
         assert secret not in journal, f"journal holds {secret!r}"
         assert secret not in log, f"log holds {secret!r}"
+
+
+def _stored_bytes(db: Path) -> bytes:
+    wal = db.with_name(db.name + "-wal")
+    return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_no_secret_is_kept_in_the_database_file_or_its_wal(tmp_path: Path) -> None:
+    db = tmp_path / "at-rest.db"
+    with Server(db) as running, httpx.Client(base_url=running.url, timeout=30) as http:
+        sent = session_of_calls(http)
+        assert db.with_name(db.name + "-wal").stat().st_size > 0, "the WAL is read too"
+        while_running = _stored_bytes(db)
+    after_exit = _stored_bytes(db)
+    assert len(sent) >= 15
+    for secret in sent:
+        assert secret.encode() not in while_running, f"database or WAL holds {secret!r}"
+        assert secret.encode() not in after_exit, f"database holds {secret!r} after exit"

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from emulator.core.secrets import hash_secret
 from emulator.thrive.models import ThriveCredential
 from tests.thrive.support import (
     BAD_TOKEN,
@@ -89,7 +90,8 @@ def test_token_of_a_client_without_the_grant(client: httpx.Client,
     tenant = fresh_tenant(client)["tenantId"]
     # No API call makes such a client; fixture packs can (`clientCredentials: false`).
     with emulator_app.state.ctx.db.transaction() as session:
-        session.add(ThriveCredential(tenant_id=tenant, client_id="ui-only", secret="s3cret",
+        session.add(ThriveCredential(tenant_id=tenant, client_id="ui-only",
+                                     secret=hash_secret("s3cret"),
                                      scopes=["api/read"], client_credentials=False))
     response = client.post(f"/thrive/oauth2/token/{tenant}", headers=basic("ui-only", "s3cret"),
                            data={"grant_type": "client_credentials"})
