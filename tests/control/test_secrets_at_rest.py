@@ -33,6 +33,7 @@ def test_no_table_holds_a_secret(client: httpx.Client, emulator_app: FastAPI) ->
 
 def test_credentials_are_shown_once_then_withheld(client: httpx.Client) -> None:
     created = client.post("/_emulator/tenants", json={"vendor": "dmtd"}).json()
+    assert created.pop("controlToken").startswith("lmsct_")  # shown once too, like the secrets
     token = created["credentials"]["token"]
     assert len(token) == 24
     listed = client.get(f"/_emulator/tenants/{created['id']}")

@@ -127,7 +127,7 @@ def test_a_version_1_database_with_plain_secrets_is_upgraded_and_reseeded(url: s
                                        "= '__basic__'")).scalar_one()
     finally:
         app.state.ctx.db.dispose()
-    assert version == schema.VERSION == 2
+    assert version == schema.VERSION == 3
     assert "token_hash" in columns
     assert "token" not in columns
     assert tokens == 0
