@@ -1,4 +1,4 @@
-"""Command line: `lms-emulator serve | reset | version | coverage`."""
+"""Command line: `lms-emulator serve | reset | version | coverage | export`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -58,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("version", help="print the version")
     cov = sub.add_parser("coverage", help="print the emulated operations as a Markdown table")
     cov.add_argument("--vendor", help="only this vendor")
+    exp = sub.add_parser("export", help="print a tenant of a running server as a fixture pack")
+    exp.add_argument("--tenant", required=True, help="the tenant id")
+    exp.add_argument("--url", default="http://127.0.0.1:8800",
+                     help="the running server (default http://127.0.0.1:8800)")
     return parser
 
 
@@ -189,6 +194,24 @@ def coverage(vendor: str | None) -> int:
     return 0
 
 
+def export(url: str, tenant: str) -> int:
+    import httpx
+
+    target = f"{url.rstrip('/')}/_emulator/tenants/{quote(tenant, safe='')}/export"
+    try:
+        answer = httpx.get(target, timeout=60)
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach {url}: {exc}") from None
+    if answer.status_code != 200:
+        try:
+            message = answer.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = answer.text[:200]
+        raise CliError(f"export of {tenant!r} failed ({answer.status_code}): {message}")
+    print(json.dumps(answer.json(), indent=1, ensure_ascii=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -197,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "coverage":
             return coverage(args.vendor)
+        if args.command == "export":
+            return export(args.url, args.tenant)
         if args.command == "reset":
             return reset(_settings(args))
         return serve(_settings(args), workers=max(1, args.workers))
