@@ -72,7 +72,7 @@ class Vendor(ABC):
     def export(self, session: Session, tenant_id: str) -> dict[str, Any]:
         """The tenant's current state as a fixture pack (field names or aliases of
         `fixture_model`); the caller validates it with that model before handing it out."""
-        raise NotImplementedError(f"{self.title} tenants cannot be exported")
+        raise EmulatorError(f"{self.title} tenants cannot be exported", status=501)
 
     def default_message(self, status: int) -> str | None:
         """The vendor's own message for an error status (from its typed errors), if any."""

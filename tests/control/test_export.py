@@ -8,13 +8,16 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session
 
+from emulator.core.vendor import Vendor
+from emulator.dmtd import DmtdVendor
 from emulator.testing import ServerProcess
 
 NOW = "2026-12-01T10:00:00Z"
@@ -274,6 +277,34 @@ def test_export_of_an_unknown_tenant_is_404(client: httpx.Client) -> None:
     assert response.status_code == 404
     assert response.json() == {"error": {"status": 404,
                                          "message": "Unknown tenant 'no-such-tenant'"}}
+
+
+class _NoExport(DmtdVendor):
+    def export(self, session: Session, tenant_id: str) -> dict[str, Any]:
+        return Vendor.export(self, session, tenant_id)
+
+
+class _BrokenExport(DmtdVendor):
+    def export(self, session: Session, tenant_id: str) -> dict[str, Any]:
+        return {**super().export(session, tenant_id), "kind": "unknown"}
+
+
+def test_a_vendor_without_export_says_so(emulator_with: Callable[..., httpx.Client]) -> None:
+    response = emulator_with(vendors=[_NoExport()]).get(
+        "/_emulator/tenants/dmtd-demo-iframe/export")
+    assert response.status_code == 501
+    assert response.json() == {"error": {
+        "status": 501, "message": "DMTD (VB-MAPP) tenants cannot be exported"}}
+
+
+def test_an_export_the_loader_would_refuse_is_reported(
+        emulator_with: Callable[..., httpx.Client]) -> None:
+    response = emulator_with(vendors=[_BrokenExport()]).get(
+        "/_emulator/tenants/dmtd-demo-iframe/export")
+    assert response.status_code == 500
+    assert response.json() == {"error": {
+        "status": 500, "message": "export of dmtd-demo-iframe: kind: Input should be 'iframe' "
+                                  "or 'standard'"}}
 
 
 @pytest.fixture(scope="module")
