@@ -19,6 +19,7 @@ from sqlmodel import Session
 from emulator.core.vendor import Vendor
 from emulator.dmtd import DmtdVendor
 from emulator.testing import ServerProcess
+from emulator.testing.server import free_port
 
 NOW = "2026-12-01T10:00:00Z"
 Headers = dict[str, str]
@@ -122,8 +123,8 @@ def test_thrive_round_trip_keeps_every_list(frozen: httpx.Client) -> None:
     assert user["id"] in {u["id"] for u in pack["users"]}
 
 
-def test_thrive_export_of_the_demo_tenant_is_the_demo_pack(client: httpx.Client) -> None:
-    """A tenant that was never changed exports what it was seeded from."""
+def test_an_unchanged_demo_tenant_exports_every_row_and_reexports_the_same(
+        client: httpx.Client) -> None:
     demo_file = Path(__file__).resolve().parents[2] / "fixtures" / "thrive" / "demo.json"
     demo = json.loads(demo_file.read_text(encoding="utf-8"))
     pack = export(client, demo["tenantId"])
@@ -313,16 +314,16 @@ def live() -> Iterator[ServerProcess]:
         yield server
 
 
-def run_cli(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "emulator", "export", "--url", server.url,
-                           *args], capture_output=True, text=True, timeout=60, check=False)
+def run_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "emulator", "export", "--url", url, *args],
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_cli_export_writes_a_pack_the_server_loads_unchanged(live: ServerProcess,
                                                              tmp_path: Path) -> None:
     with httpx.Client(base_url=live.url) as client:
         tenant = make_tenant(client, "thrive")
-        done = run_cli(live, "--tenant", tenant["id"])
+        done = run_cli(live.url, "--tenant", tenant["id"])
         assert (done.returncode, done.stderr) == (0, "")
         pack = json.loads(done.stdout)
         assert pack == export(client, tenant["id"])
@@ -343,8 +344,16 @@ def test_cli_export_writes_a_pack_the_server_loads_unchanged(live: ServerProcess
 
 
 def test_cli_export_of_an_unknown_tenant_says_so(live: ServerProcess) -> None:
-    done = run_cli(live, "--tenant", "no-such-tenant")
+    done = run_cli(live.url, "--tenant", "no-such-tenant")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == ("lms-emulator: error: export of 'no-such-tenant' failed (404): "
                            "Unknown tenant 'no-such-tenant'\n")
+
+
+def test_cli_export_without_a_server_says_so() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = run_cli(url, "--tenant", "any")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"lms-emulator: error: cannot reach {url}: ")
+    assert done.stderr.count("\n") == 1
