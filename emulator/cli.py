@@ -1,4 +1,4 @@
-"""Command line: `lms-emulator serve | reset | version | coverage [--url]`."""
+"""Command line: `lms-emulator serve | reset | version | coverage [--url] | export`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 from sqlalchemy.exc import DatabaseError
@@ -87,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     cov.add_argument("--since", help="with --url: only calls at or after this ISO 8601 time")
     cov.add_argument("--json", action="store_true", help="with --url: the report as JSON")
     cov.add_argument("--token", help="with --url: the control plane's admin bearer token")
+    exp = sub.add_parser("export", help="print a tenant of a running server as a fixture pack")
+    exp.add_argument("--tenant", required=True, help="the tenant id")
+    exp.add_argument("--url", default="http://127.0.0.1:8800",
+                     help="the running server (default http://127.0.0.1:8800)")
+    exp.add_argument("--token", help="the control plane's admin bearer token")
     return parser
 
 
@@ -312,22 +318,40 @@ def coverage(vendor: str | None) -> int:
     return 0
 
 
-def remote_coverage(args: argparse.Namespace) -> int:
-    """What the server at --url saw its callers exercise (GET /_emulator/coverage)."""
+def _control_get(url: str, path: str, token: str | None,
+                 params: dict[str, str] | None = None) -> Any:
+    """GET a running emulator's control-plane call; any failure is one line (CliError)."""
     import httpx
 
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        answer = httpx.get(f"{url.rstrip('/')}/_emulator{path}", params=params,
+                           headers=headers, timeout=60)
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach {url}: {exc}") from None
+    if answer.status_code != 200:
+        try:
+            message = answer.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = answer.text[:300]
+        raise CliError(f"{url} answered {answer.status_code}: {message}")
+    return answer.json()
+
+
+def remote_coverage(args: argparse.Namespace) -> int:
+    """What the server at --url saw its callers exercise (GET /_emulator/coverage)."""
     from emulator.control.coverage import report_text
 
     params = {k: v for k in ("vendor", "tenant", "since") if (v := getattr(args, k))}
-    try:
-        headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
-        response = httpx.get(f"{args.url.rstrip('/')}/_emulator/coverage", params=params,
-                             headers=headers, timeout=30)
-    except httpx.HTTPError as exc:
-        raise CliError(f"cannot reach {args.url}: {exc}") from None
-    if response.status_code != 200:
-        raise CliError(f"{args.url} answered {response.status_code}: {response.text[:300]}")
-    print(json.dumps(response.json(), indent=2) if args.json else report_text(response.json()))
+    report = _control_get(args.url, "/coverage", args.token, params)
+    print(json.dumps(report, indent=2) if args.json else report_text(report))
+    return 0
+
+
+def export(url: str, tenant: str, token: str | None) -> int:
+    """A running server's tenant as a fixture pack, on stdout."""
+    pack = _control_get(url, f"/tenants/{quote(tenant, safe='')}/export", token)
+    print(json.dumps(pack, indent=1, ensure_ascii=False))
     return 0
 
 
@@ -342,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return remote_coverage(args)
         if args.command == "coverage":
             return coverage(args.vendor)
+        if args.command == "export":
+            return export(args.url, args.tenant, args.token)
         settings = _settings(args)
         if args.command == "reset":
             return reset(settings)

@@ -147,6 +147,12 @@ def build_control_app(ctx: Context, vendor_apps: dict[str, FastAPI]) -> FastAPI:
         with db.transaction() as session:
             return tenant_json(request, ctx, tenancy.get_tenant(session, tenant_id))
 
+    @router.get("/tenants/{tenant_id}/export")
+    def export_tenant(tenant_id: str) -> dict[str, Any]:
+        """The tenant's current state as a fixture pack (`POST /tenants {"fixture": pack}`)."""
+        with db.transaction() as session:
+            return tenancy.export_tenant(ctx, session, tenant_id)
+
     @router.delete("/tenants/{tenant_id}", status_code=204)
     def delete_tenant(tenant_id: str) -> Response:
         with db.transaction() as session:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, select
+
+from emulator.core.models import TenantScoped
 
 
 class PackFormat(Protocol):
@@ -26,6 +29,15 @@ class PackFormat(Protocol):
 
     @property
     def default_fixture(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=TenantScoped)
+
+
+def tenant_rows(session: Session, model: type[Row], tenant_id: str,
+                *order: Any) -> list[Row]:
+    """Every row of one tenant in `model`, in the given order (what an export reads)."""
+    return list(session.exec(select(model).where(model.tenant_id == tenant_id).order_by(*order)))
 
 
 class FixtureError(Exception):

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from emulator.core.clock import utcnow
 from emulator.core.db import tenant_tables
 from emulator.core.errors import EmulatorError
+from emulator.core.fixtures import FixtureError, validate_pack
 from emulator.core.models import ClockState, Counter, Snapshot, Tenant
 from emulator.core.secrets import conceal, withheld
 from emulator.core.vendor import Context
@@ -77,6 +78,18 @@ def get_tenant(session: Session, tenant_id: str) -> Tenant:
     if tenant is None:
         raise TenantNotFound(f"Unknown tenant {tenant_id!r}")
     return tenant
+
+
+def export_tenant(ctx: Context, session: Session, tenant_id: str) -> dict[str, Any]:
+    """The tenant's state as a fixture pack, checked by the loader's own model first: a pack
+    the loader would refuse is an emulator bug, reported here rather than at the next load."""
+    tenant = get_tenant(session, tenant_id)
+    vendor = ctx.vendors[tenant.vendor]
+    try:
+        pack = validate_pack(vendor, vendor.export(session, tenant_id), f"export of {tenant_id}")
+    except FixtureError as exc:
+        raise EmulatorError(str(exc), status=500) from None
+    return pack.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 class _Raw:

@@ -74,6 +74,11 @@ class Vendor(ABC):
         tenant). Rows keep secrets only in stored form (`core.secrets`).
         """
 
+    def export(self, session: Session, tenant_id: str) -> dict[str, Any]:
+        """The tenant's current state as a fixture pack (field names or aliases of
+        `fixture_model`); the caller validates it with that model before handing it out."""
+        raise EmulatorError(f"{self.title} tenants cannot be exported", status=501)
+
     def default_message(self, status: int) -> str | None:
         """The vendor's own message for an error status (from its typed errors), if any."""
         if self.error_base is None:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from emulator.core.errors import EmulatorError
 from emulator.core.vendor import Context, Vendor
-from emulator.ispring import app, auth, backend, errors, schemas
+from emulator.ispring import app, auth, backend, errors, export, schemas
 
 
 class IspringVendor(Vendor):
@@ -51,6 +51,9 @@ class IspringVendor(Vendor):
              credentials: dict[str, Any] | None) -> dict[str, Any]:
         assert isinstance(fixture, schemas.IspringFixture)
         return backend.seed(session, tenant_id, fixture, now, credentials)
+
+    def export(self, session: Session, tenant_id: str) -> dict[str, Any]:
+        return export.export(session, tenant_id)
 
     def identify_tenant(self, session: Session, request: Request) -> str | None:
         return auth.identify_tenant(session, request)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from emulator.core.errors import EmulatorError
 from emulator.core.vendor import Context, Vendor
-from emulator.thrive import app, auth, backend, errors, schemas
+from emulator.thrive import app, auth, backend, errors, export, schemas
 
 
 class ThriveVendor(Vendor):
@@ -49,6 +49,9 @@ class ThriveVendor(Vendor):
              credentials: dict[str, Any] | None) -> dict[str, Any]:
         assert isinstance(fixture, schemas.ThriveFixture)
         return backend.seed(session, tenant_id, fixture, now, credentials)
+
+    def export(self, session: Session, tenant_id: str) -> dict[str, Any]:
+        return export.export(session, tenant_id)
 
     def identify_tenant(self, session: Session, request: Request) -> str | None:
         return auth.identify_tenant(session, request)
