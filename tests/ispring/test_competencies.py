@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.ispring.support import (
+    ACCOUNT_URL,
     ADMIN,
     AUTHOR,
     DEPT_ADMIN,
@@ -20,29 +21,27 @@ from tests.ispring.support import (
     XML_BODY,
     assert_error,
     assert_json_error,
+    library_id,
+    login,
     xml,
 )
-
-
-def _id(prefix: str) -> str:
-    return f"{prefix}-4e4a-11e9-9ddf-e6163e60333c"
-
+from tests.ispring.test_backend import SMALL_PACK
 
 P = "/ispring/performance-management/competencies"
-PROFICIENCY = _id("5ca1e001")
-YES_NO = _id("5ca1e002")
-BASIC, PROFICIENT, EXPERT = _id("5ca1e011"), _id("5ca1e012"), _id("5ca1e013")
-NO, YES = _id("5ca1e021"), _id("5ca1e022")
-ROOT = _id("c0a90001")
-SALES_SKILLS = _id("c0a90002")
-LEADERSHIP = _id("c0a90003")
-NEGOTIATION = _id("c0b00001")
-PRODUCT = _id("c0b00002")
-FEEDBACK = _id("c0b00003")
-WALK_AWAY = _id("c0c00001")
-OBJECTIONS = _id("c0c00002")
-TIMELY = _id("c0c00003")
-EXECUTIVE = _id("c0d00001")
+PROFICIENCY = library_id("5ca1e001")
+YES_NO = library_id("5ca1e002")
+BASIC, PROFICIENT, EXPERT = (library_id(f"5ca1e01{n}") for n in (1, 2, 3))
+NO, YES = library_id("5ca1e021"), library_id("5ca1e022")
+ROOT = library_id("c0a90001")
+SALES_SKILLS = library_id("c0a90002")
+LEADERSHIP = library_id("c0a90003")
+NEGOTIATION = library_id("c0b00001")
+PRODUCT = library_id("c0b00002")
+FEEDBACK = library_id("c0b00003")
+WALK_AWAY = library_id("c0c00001")
+OBJECTIONS = library_id("c0c00002")
+TIMELY = library_id("c0c00003")
+EXECUTIVE = library_id("c0d00001")
 
 SCALES = [
     {"scaleId": PROFICIENCY, "name": "Proficiency", "levels": [
@@ -132,9 +131,10 @@ def test_list_scales(client: httpx.Client) -> None:
 
 
 def test_create_and_change_a_scale(client: httpx.Client) -> None:
-    scale_id = new_id(client.post(f"{P}/scale/create", headers={**OWNER, **XML_BODY}, content=(
-        "<request><name>Stars</name><levels><level><name>One</name><score>1</score></level>"
-        "<level><name>Two</name><score>2.5</score></level></levels></request>")))
+    scale_id = new_id(client.post(
+        f"{P}/scale/create", headers={**OWNER, **XML_BODY},
+        content="<request><name>Stars</name><levels><level><name>One</name><score>1</score>"
+                "</level><level><name>Two</name><score>2.5</score></level></levels></request>"))
     created = call(client, "GET", "/scale/list")[-1]
     one, two = (lv["levelId"] for lv in created["levels"])
     assert created == {"scaleId": scale_id, "name": "Stars", "levels": [
@@ -403,3 +403,38 @@ def test_department_and_account_administrators_read(client: httpx.Client, method
                                                     path: str) -> None:
     assert call(client, method, path, headers=DEPT_ADMIN) == call(client, method, path,
                                                                    headers=ADMIN)
+
+
+def test_a_fresh_account_gets_the_demo_library(client: httpx.Client) -> None:
+    tenant = client.post("/_emulator/tenants", json={"vendor": "ispring"})
+    assert tenant.status_code == 201, tenant.text
+    url = tenant.json()["credentials"]["accountUrl"]
+    assert url != ACCOUNT_URL
+    owner = login("owner@demo.example", "demo-owner-pass", url)
+    assert call(client, "GET", "/scale/list", headers=owner) == SCALES
+    assert call(client, "POST", "/profile/list", headers=owner) == [PROFILE]
+    # A change in one account leaves the other alone.
+    change(client, f"/group/{ROOT}/rename", {"name": "Library"})
+    assert call(client, "GET", "/group/list", headers=owner) == GROUPS
+
+
+def test_a_pack_without_a_library_gets_a_root_group(client: httpx.Client) -> None:
+    tenant = client.post("/_emulator/tenants", json={"vendor": "ispring", "fixture": SMALL_PACK})
+    assert tenant.status_code == 201, tenant.text
+    boss = login("boss", "boss-pass", tenant.json()["credentials"]["accountUrl"])
+    [root] = call(client, "GET", "/group/list", headers=boss)
+    assert root == {"groupId": root["groupId"], "name": "Competencies", "parentId": "",
+                    "competencyIds": []}
+    assert call(client, "GET", "/scale/list", headers=boss) == []
+    assert call(client, "POST", "/competency/list", headers=boss) == []
+
+
+def test_a_pack_with_broken_library_references_is_refused(client: httpx.Client) -> None:
+    pack = {**SMALL_PACK, "competencyGroups": [
+        {"id": "g-root", "name": "Root"}, {"id": "g-two", "name": "Two"},
+        {"id": "g-lost", "name": "Lost", "parentId": "nowhere"}]}
+    response = client.post("/_emulator/tenants", json={"vendor": "ispring", "fixture": pack})
+    assert response.status_code == 422
+    assert response.json() == {"error": {"status": 422, "message": (
+        "inline fixture: (top level): Value error, more than one root competency group; "
+        "competency group g-lost: unknown parent nowhere")}}

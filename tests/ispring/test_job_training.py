@@ -25,25 +25,21 @@ from tests.ispring.support import (
     XML_BODY,
     assert_error,
     assert_json_error,
+    library_id,
     xml,
 )
 
-
-def _id(prefix: str) -> str:
-    return f"{prefix}-4e4a-11e9-9ddf-e6163e60333c"
-
-
-WALK = _id("c1e00001")  # published checklist with three sessions
-DRAFT = _id("c1e00002")  # hidden checklist, no sessions
-S_ALICE = _id("c1b00001")  # PASSED
-S_BOB = _id("c1b00002")  # IN_PROGRESS
-S_CAROL = _id("c1b00003")  # NOT_STARTED
-G_GREETING = _id("c1f00001")
-G_CLOSING = _id("c1f00002")
-CR_GREETS = _id("c1a00001")
-CR_INTRO = _id("c1a00002")
-CR_SUMMARY = _id("c1a00003")
-CR_NEXT = _id("c1a00004")  # skipped in Alice's session
+WALK = library_id("c1e00001")  # published checklist with three sessions
+DRAFT = library_id("c1e00002")  # hidden checklist, no sessions
+S_ALICE = library_id("c1b00001")  # PASSED
+S_BOB = library_id("c1b00002")  # IN_PROGRESS
+S_CAROL = library_id("c1b00003")  # NOT_STARTED
+G_GREETING = library_id("c1f00001")
+G_CLOSING = library_id("c1f00002")
+CR_GREETS = library_id("c1a00001")
+CR_INTRO = library_id("c1a00002")
+CR_SUMMARY = library_id("c1a00003")
+CR_NEXT = library_id("c1a00004")  # skipped in Alice's session
 TITLE = "Showroom sales walk-through"
 
 SESSIONS = "/ispring/job-training/checklist/sessions/list"
