@@ -135,7 +135,7 @@ def test_create_and_change_a_scale(client: httpx.Client) -> None:
         f"{P}/scale/create", headers={**OWNER, **XML_BODY},
         content="<request><name>Stars</name><levels><level><name>One</name><score>1</score>"
                 "</level><level><name>Two</name><score>2.5</score></level></levels></request>"))
-    created = call(client, "GET", "/scale/list")[-1]
+    [created] = [x for x in call(client, "GET", "/scale/list") if x["scaleId"] == scale_id]
     one, two = (lv["levelId"] for lv in created["levels"])
     assert created == {"scaleId": scale_id, "name": "Stars", "levels": [
         {"levelId": one, "name": "One", "score": 1}, {"levelId": two, "name": "Two",
@@ -144,10 +144,10 @@ def test_create_and_change_a_scale(client: httpx.Client) -> None:
     change(client, f"/scale/{scale_id}/change", {"name": "Five stars", "levels": [
         {"levelId": two, "name": "Two", "score": 2}, {"levelId": UNKNOWN, "name": "Five",
                                                       "score": 5}]})
-    assert call(client, "GET", "/scale/list")[-1] == {
+    assert call(client, "GET", "/scale/list") == sorted([*SCALES, {
         "scaleId": scale_id, "name": "Five stars", "levels": [
             {"levelId": two, "name": "Two", "score": 2},
-            {"levelId": UNKNOWN, "name": "Five", "score": 5}]}
+            {"levelId": UNKNOWN, "name": "Five", "score": 5}]}], key=lambda x: x["scaleId"])
     json_id = client.post(f"{P}/scale/create", headers={**OWNER, **JSON},
                           json={"name": "Grades", "levels": [{"name": "A", "score": 4}]})
     assert json_id.status_code == 200
@@ -211,11 +211,12 @@ def test_create_rename_and_move_groups(client: httpx.Client) -> None:
     change(client, "/group/batch-move", {"parentGroupId": SALES_SKILLS, "groupIds": [team]})
     change(client, "/competency/batch-move", {"groupId": team,
                                               "competencyIds": [FEEDBACK, PRODUCT]})
-    assert call(client, "GET", "/group/list") == [
+    # Lists are in ID order; a new ID comes from the clock, so it may sort anywhere.
+    assert call(client, "GET", "/group/list") == sorted([
         *GROUPS[:1], {**GROUPS[1], "competencyIds": [NEGOTIATION]},
         {**GROUPS[2], "competencyIds": []},
         {"groupId": team, "name": "Team leaders", "parentId": SALES_SKILLS,
-         "competencyIds": [PRODUCT, FEEDBACK]}]
+         "competencyIds": [PRODUCT, FEEDBACK]}], key=lambda g: g["groupId"])
 
 
 def test_group_refusals(client: httpx.Client) -> None:
