@@ -16,12 +16,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator.core.errors import install_error_handlers
 from emulator.core.vendor import Context
 from emulator.ispring import (
+    competencies,
     content,
     departments,
     enrollments,
     errors,
     gamification,
     groups,
+    job_training,
     quizzes,
     results,
     smart_groups,
@@ -39,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     # Smart-group paths (`/group/smart...`) must match before `/group/{group_id}`.
     smart_groups.router, groups.router, content.router, quizzes.router, enrollments.router,
     results.router, statistics.router, gamification.router, trainings.router, webhooks.router,
+    job_training.router, competencies.router,
 )
 
 

@@ -9,7 +9,10 @@ right into the 403 that D18 puts before any body parsing; every resource router 
 
 Behaviours the fact sheet leaves open:
 - `ROLE_RIGHTS`, `Right`: what each role may call (§4.9; a token has Owner rights, D17);
-  learners and supervisors may call nothing (inferred).
+  learners and supervisors may call nothing (inferred). Job training and the competency
+  library: owner and administrators everything; department administrators read both (job
+  training scoped to their departments' employees) but do not change the account-wide library;
+  publishers neither; custom roles what they were granted (inferred).
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ class Right(StrEnum):
     GAMIFICATION_READ = "gamification.read"
     GAMIFICATION_WRITE = "gamification.write"
     WEBHOOKS = "webhooks"
+    JOB_TRAINING_READ = "jobtraining.read"
+    COMPETENCIES_READ = "competencies.read"
+    COMPETENCIES_WRITE = "competencies.write"
 
 
 ALL_RIGHTS = frozenset(Right)
@@ -56,8 +62,10 @@ ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     "administrator": ALL_RIGHTS,
     # §4.9: department administrators may not create departments (nor content, inferred);
     # webhooks are for the Owner and Account Administrators only (§5.10).
+    # The competency library is account-wide, so only account administrators change it
+    # (inferred); department administrators read it and their departments' job training.
     "department_administrator": ALL_RIGHTS - {Right.DEPARTMENTS_WRITE, Right.CONTENT_WRITE,
-                                              Right.WEBHOOKS},
+                                              Right.WEBHOOKS, Right.COMPETENCIES_WRITE},
     "publisher": frozenset({
         Right.USERS_READ, Right.DEPARTMENTS_READ, Right.GROUPS_READ, Right.CONTENT_READ,
         Right.CONTENT_WRITE,
@@ -234,3 +242,6 @@ StatisticsWrite = Annotated[Principal, Depends(allow(Right.STATISTICS_WRITE))]
 PointsRead = Annotated[Principal, Depends(allow(Right.GAMIFICATION_READ))]
 PointsWrite = Annotated[Principal, Depends(allow(Right.GAMIFICATION_WRITE))]
 Webhooks = Annotated[Principal, Depends(allow(Right.WEBHOOKS))]
+JobTrainingRead = Annotated[Principal, Depends(allow(Right.JOB_TRAINING_READ))]
+CompetenciesRead = Annotated[Principal, Depends(allow(Right.COMPETENCIES_READ))]
+CompetenciesWrite = Annotated[Principal, Depends(allow(Right.COMPETENCIES_WRITE))]

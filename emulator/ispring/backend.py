@@ -7,7 +7,7 @@ Every operation is usable without HTTP; each resource module holds its own opera
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +17,23 @@ from sqlmodel import Session, SQLModel
 from emulator.core.ids import token
 from emulator.core.secrets import stored_secret
 from emulator.ispring.base import INHERIT
+from emulator.ispring.competencies import CompetenciesOps
 from emulator.ispring.content import ContentOps
 from emulator.ispring.departments import DepartmentsOps
 from emulator.ispring.enrollments import EnrollmentsOps
 from emulator.ispring.gamification import GamificationOps
 from emulator.ispring.groups import GroupsOps
+from emulator.ispring.job_training import JobTrainingOps
 from emulator.ispring.models import (
     IspringApiKey,
     IspringAssignmentAttempt,
+    IspringChecklist,
+    IspringChecklistSession,
+    IspringCompetency,
+    IspringCompetencyGroup,
+    IspringCompetencyIndicator,
+    IspringCompetencyProfile,
+    IspringCompetencyScale,
     IspringContent,
     IspringCourseField,
     IspringDepartment,
@@ -169,9 +178,49 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             enrollment_id=a.enrollment_id, user_id=learner_of[a.enrollment_id],
             comment=a.comment, attachments=[x.model_dump(by_alias=True) for x in a.attachments],
             submitted_at=a.submitted_date)
+    _seed_performance(add, fixture, tenant_id)
     for model, values in rows.items():
         _bulk_insert(session, model, values)
     return creds
+
+
+def _seed_performance(add: Callable[..., None], fixture: IspringFixture, tenant_id: str) -> None:
+    """The competency library and job-training checklists; a library always has a root group."""
+    for sc in fixture.competency_scales:
+        add(IspringCompetencyScale, scale_id=sc.id, name=sc.name,
+            levels=[{"levelId": lv.id, "name": lv.name, "score": lv.score} for lv in sc.levels])
+    if not any(g.parent_id is None for g in fixture.competency_groups):
+        # Derived from the account so a fresh account's root ID is stable across resets.
+        add(IspringCompetencyGroup, group_id=str(uuid.uuid5(uuid.NAMESPACE_URL, tenant_id)),
+            name="Competencies", parent_id=None)
+    for g in fixture.competency_groups:
+        add(IspringCompetencyGroup, group_id=g.id, name=g.name, parent_id=g.parent_id)
+    for c in fixture.competencies:
+        add(IspringCompetency, competency_id=c.id, name=c.name, description=c.description,
+            scale_id=c.scale_id, group_id=c.group_id, review_method=c.review_method,
+            comments_requirement_level=c.comments_requirement_level,
+            empty_answers_enabled=c.empty_answers_enabled)
+        for i, ind in enumerate(c.indicators):
+            add(IspringCompetencyIndicator, indicator_id=ind.id, competency_id=c.id,
+                name=ind.name, position=i,
+                levels=[{"levelId": k, "description": v} for k, v in ind.levels.items()])
+    for pr in fixture.competency_profiles:
+        add(IspringCompetencyProfile, profile_id=pr.id, name=pr.name, description=pr.description,
+            competencies=[{"competencyId": k, "requiredLevelId": v}
+                          for k, v in pr.competencies.items()],
+            indicators=[{"indicatorId": k, "requiredLevelId": v}
+                        for k, v in pr.indicators.items()])
+    for cl in fixture.checklists:
+        add(IspringChecklist, checklist_id=cl.id, title=cl.title, status=cl.status,
+            groups=[{"groupId": g.id, "title": g.title, "criteria": [
+                {"criterionId": cr.id, "title": cr.title, "points": cr.points}
+                for cr in g.criteria]} for g in cl.groups])
+        for ses in cl.sessions:
+            add(IspringChecklistSession, session_id=ses.id, checklist_id=cl.id,
+                employee_id=ses.employee_id, observer_id=ses.observer_id, status=ses.status,
+                start_date=ses.start_date, actual_start_date=ses.actual_start_date,
+                completion_date=ses.completion_date,
+                marks={k: m.model_dump() for k, m in ses.marks.items()})
 
 
 def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
@@ -199,5 +248,6 @@ def _primary(role_types: Sequence[str]) -> str:
 
 class IspringBackend(TokensOps, UsersOps, UserLifecycleOps, DepartmentsOps, GroupsOps,
                      SmartGroupsOps, ContentOps, QuizzesOps, EnrollmentsOps, ResultsOps,
-                     StatisticsOps, GamificationOps, TrainingsOps, WebhooksOps):
+                     StatisticsOps, GamificationOps, TrainingsOps, WebhooksOps,
+                     JobTrainingOps, CompetenciesOps):
     """Every iSpring operation: vendor rules and persistence over `ctx.db`."""

@@ -338,3 +338,95 @@ class IspringWebhookEvent(TenantScoped, table=True):
     # "pending" until a 2xx answer ("delivered") or a day of failures ("dropped").
     state: str = Field(default="pending", index=True, max_length=20)
     last_error: str | None = None
+
+
+# -- competencies and job training
+
+
+class IspringCompetencyScale(TenantScoped, table=True):
+    """A rating scale of the competency library; its levels in order, each with a score."""
+
+    __tablename__ = "ispring_competency_scale"
+
+    scale_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    # [{"levelId": str, "name": str, "score": float}] in the scale's order.
+    levels: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringCompetencyGroup(TenantScoped, table=True):
+    """A folder of the competency library; the root group has no parent."""
+
+    __tablename__ = "ispring_competency_group"
+
+    group_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    parent_id: str | None = Field(default=None, index=True, max_length=36)
+
+
+class IspringCompetency(TenantScoped, table=True):
+    __tablename__ = "ispring_competency"
+
+    competency_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    description: str = ""
+    scale_id: str = Field(max_length=36)
+    group_id: str = Field(index=True, max_length=36)
+    review_method: str = Field(max_length=40)
+    comments_requirement_level: str = Field(max_length=20)
+    empty_answers_enabled: bool = False
+
+
+class IspringCompetencyIndicator(TenantScoped, table=True):
+    """A behavioural indicator of a competency, described per level of the competency's scale."""
+
+    __tablename__ = "ispring_competency_indicator"
+
+    indicator_id: str = Field(primary_key=True, max_length=36)
+    competency_id: str = Field(index=True, max_length=36)
+    name: str
+    position: int  # creation order within the competency
+    # [{"levelId": str, "description": str | None}]
+    levels: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringCompetencyProfile(TenantScoped, table=True):
+    """A competency profile (a position's required levels); seeded, read-only over the API."""
+
+    __tablename__ = "ispring_competency_profile"
+
+    profile_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    description: str = ""
+    # [{"competencyId", "requiredLevelId"}] and [{"indicatorId", "requiredLevelId"}]
+    competencies: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    indicators: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringChecklist(TenantScoped, table=True):
+    """An on-the-job training checklist: criterion groups, each with scored criteria."""
+
+    __tablename__ = "ispring_checklist"
+
+    checklist_id: str = Field(primary_key=True, max_length=36)
+    title: str
+    status: str = Field(max_length=20)  # PUBLISHED | HIDDEN
+    # [{"groupId", "title", "criteria": [{"criterionId", "title", "points"}]}] in order.
+    groups: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class IspringChecklistSession(TenantScoped, table=True):
+    """One observation of an employee against a checklist by an observer."""
+
+    __tablename__ = "ispring_checklist_session"
+
+    session_id: str = Field(primary_key=True, max_length=36)
+    checklist_id: str = Field(index=True, max_length=36)
+    employee_id: str = Field(max_length=36)
+    observer_id: str = Field(max_length=36)
+    status: str = Field(max_length=20)  # NOT_STARTED | IN_PROGRESS | PASSED
+    start_date: datetime
+    actual_start_date: datetime | None = None
+    completion_date: datetime | None = None
+    # Marks by criterion: {"<criterionId>": {"points": float, "skipped": bool}}.
+    marks: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

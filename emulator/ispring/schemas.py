@@ -417,6 +417,121 @@ class EnrollmentFixture(_Pack):
     certificate_date: datetime | None = Field(default=None, alias="certificateDate")
 
 
+class ScaleLevelFixture(_Pack):
+    id: str
+    name: str
+    score: float
+
+
+class CompetencyScaleFixture(_Pack):
+    id: str
+    name: str
+    levels: list[ScaleLevelFixture] = Field(min_length=1)
+
+
+class CompetencyGroupFixture(_Pack):
+    id: str
+    name: str
+    parent_id: str | None = Field(default=None, alias="parentId")  # None: the library's root
+
+
+class IndicatorFixture(_Pack):
+    id: str
+    name: str
+    levels: dict[str, str] = Field(default_factory=dict)  # levelId -> description
+
+
+class CompetencyFixture(_Pack):
+    id: str
+    name: str
+    description: str = ""
+    scale_id: str = Field(alias="scaleId")
+    group_id: str = Field(alias="groupId")
+    review_method: Literal["INDICATORS_INDIVIDUALLY", "COMPETENCY_ENTIRELY"] = Field(
+        alias="reviewMethod")
+    comments_requirement_level: Literal["DISABLED", "OPTIONAL", "REQUIRED"] = Field(
+        alias="commentsRequirementLevel")
+    empty_answers_enabled: bool = Field(default=False, alias="emptyAnswersEnabled")
+    indicators: list[IndicatorFixture] = Field(default_factory=list)
+
+
+class CompetencyProfileFixture(_Pack):
+    id: str
+    name: str
+    description: str = ""
+    competencies: dict[str, str] = Field(default_factory=dict)  # competencyId -> levelId
+    indicators: dict[str, str] = Field(default_factory=dict)  # indicatorId -> levelId
+
+
+class CriterionFixture(_Pack):
+    id: str
+    title: str
+    points: float = Field(ge=0)
+
+
+class CriterionGroupFixture(_Pack):
+    id: str
+    title: str
+    criteria: list[CriterionFixture] = Field(default_factory=list)
+
+
+class CriterionMarkFixture(_Pack):
+    points: float = Field(default=0, ge=0)
+    skipped: bool = False
+
+
+class ChecklistSessionFixture(_Pack):
+    id: str
+    employee_id: str = Field(alias="employeeId")
+    observer_id: str = Field(alias="observerId")
+    status: Literal["NOT_STARTED", "IN_PROGRESS", "PASSED"]
+    start_date: datetime = Field(alias="startDate")
+    actual_start_date: datetime | None = Field(default=None, alias="actualStartDate")
+    completion_date: datetime | None = Field(default=None, alias="completionDate")
+    marks: dict[str, CriterionMarkFixture] = Field(default_factory=dict)  # by criterion ID
+
+
+class ChecklistFixture(_Pack):
+    id: str
+    title: str
+    status: Literal["PUBLISHED", "HIDDEN"] = "PUBLISHED"
+    groups: list[CriterionGroupFixture] = Field(default_factory=list)
+    sessions: list[ChecklistSessionFixture] = Field(default_factory=list)
+
+
+def _performance_problems(pack: IspringFixture, users: set[str]) -> list[str]:
+    """Unresolved references of the competency library and the job-training checklists."""
+    problems: list[str] = []
+    levels = {lv.id: s.id for s in pack.competency_scales for lv in s.levels}
+    scales = {s.id for s in pack.competency_scales}
+    groups = {g.id for g in pack.competency_groups}
+    competencies = {c.id: c.scale_id for c in pack.competencies}
+    indicators = {i.id: c.scale_id for c in pack.competencies for i in c.indicators}
+    if sum(1 for g in pack.competency_groups if g.parent_id is None) > 1:
+        problems.append("more than one root competency group")
+    for g in pack.competency_groups:
+        if g.parent_id is not None and g.parent_id not in groups:
+            problems.append(f"competency group {g.id}: unknown parent {g.parent_id}")
+    for c in pack.competencies:
+        if c.scale_id not in scales or c.group_id not in groups:
+            problems.append(f"competency {c.id}: unknown scale or group")
+        problems.extend(f"indicator {i.id}: level {lv} is not on scale {c.scale_id}"
+                        for i in c.indicators for lv in i.levels if levels.get(lv) != c.scale_id)
+    for p in pack.competency_profiles:
+        for ref, level in [*p.competencies.items(), *p.indicators.items()]:
+            scale = competencies.get(ref, indicators.get(ref))
+            if scale is None or levels.get(level) != scale:
+                problems.append(f"competency profile {p.id}: bad reference {ref}/{level}")
+    for cl in pack.checklists:
+        criteria = {cr.id for g in cl.groups for cr in g.criteria}
+        for ses in cl.sessions:
+            if ses.employee_id not in users or ses.observer_id not in users:
+                problems.append(f"checklist session {ses.id}: unknown employee or observer")
+            problems.extend(f"checklist session {ses.id}: unknown criterion {m}"
+                            for m in ses.marks if m not in criteria)
+    return problems
+
+
 class IspringFixture(_Pack):
     """A fixture pack: one account's credentials and seed data."""
 
@@ -434,6 +549,14 @@ class IspringFixture(_Pack):
                                                       alias="assignmentAttempts")
     quiz_answers: list[QuizAnswerFixture] = Field(default_factory=list, alias="quizAnswers")
     trainings: list[TrainingFixture] = Field(default_factory=list)
+    competency_scales: list[CompetencyScaleFixture] = Field(default_factory=list,
+                                                            alias="competencyScales")
+    competency_groups: list[CompetencyGroupFixture] = Field(default_factory=list,
+                                                            alias="competencyGroups")
+    competencies: list[CompetencyFixture] = Field(default_factory=list)
+    competency_profiles: list[CompetencyProfileFixture] = Field(default_factory=list,
+                                                                alias="competencyProfiles")
+    checklists: list[ChecklistFixture] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -488,6 +611,7 @@ class IspringFixture(_Pack):
         for q in self.quiz_answers:
             need("content item", content, q.quiz_item_id, f"quiz answer {q.id}")
             need("enrollment", enrollments, q.enrollment_id, f"quiz answer {q.id}")
+        problems.extend(_performance_problems(self, users))
         if problems:
             raise ValueError("; ".join(problems))
         return self

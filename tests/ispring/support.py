@@ -365,3 +365,8 @@ CAROL_ATTEMPT = {"attemptId": ATTEMPT, "enrollmentId": E_CAROL_PRODUCT, "userId"
                  "comment": "My pitch, first take", "attachments": [
                      {"fileName": "pitch.mp4", "fileSize": 7340032,
                       "url": "https://demo.ispringlearn.com/files/a7700001/pitch.mp4"}]}
+
+
+def library_id(prefix: str) -> str:
+    """An ID of the demo's competency library or job training: `<prefix>-4e4a-…`."""
+    return f"{prefix}-4e4a-11e9-9ddf-e6163e60333c"
