@@ -6,8 +6,8 @@ salted scrypt hashes, and the stored form of a tenant's credentials.
 - `hash_secret` / `verify_secret`: what a caller proves against a known identity (a user's
   password, an API or client secret). Format `scrypt$n$r$p$salt$key` (base64 parts), so the
   cost can change later without breaking stored hashes.
-- Cost `SCRYPT_N = 2**10, r = 8, p = 1` (1 MiB, about 1.5 ms per hash on one idle core): a
-  per-test tenant hashes a few fresh secrets and must stay within milliseconds; these are test
+- Cost `SCRYPT_N = 2**10, r = 8, p = 1` (1 MiB, about 2 ms of CPU per hash): a per-test
+  tenant hashes up to three fresh secrets and must stay within 20 ms; these are test
   credentials, and the aim is that no secret can be read from a database file, a WAL, a
   snapshot or an export, not resistance to a determined offline attack.
 - `verify_secret` remembers, in process memory only, the SHA-256 of the last secret that

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from emulator.app import create_app
+from emulator.core import schema
 from emulator.core.settings import Settings
 from emulator.testing.transport import in_process_client
 from tests.hardening.live import Server
@@ -78,7 +79,8 @@ def urls(cluster: list[Server]) -> list[str]:
 
 
 def test_starting_together_creates_the_schema_exactly_once(cluster: list[Server]) -> None:
-    created = [log_of(s).count("created the database schema (version 1)") for s in cluster]
+    created = [log_of(s).count(f"created the database schema (version {schema.VERSION})")
+               for s in cluster]
     assert sum(created) == 1, created
     for server in cluster:
         assert "Traceback" not in log_of(server)
