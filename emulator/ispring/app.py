@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator.core.errors import install_error_handlers
 from emulator.core.vendor import Context
 from emulator.ispring import (
+    appraisal_cards,
+    appraisals,
     content,
     departments,
     enrollments,
@@ -39,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     # Smart-group paths (`/group/smart...`) must match before `/group/{group_id}`.
     smart_groups.router, groups.router, content.router, quizzes.router, enrollments.router,
     results.router, statistics.router, gamification.router, trainings.router, webhooks.router,
+    appraisals.router, appraisal_cards.router,
 )
 
 

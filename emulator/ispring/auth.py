@@ -9,7 +9,10 @@ right into the 403 that D18 puts before any body parsing; every resource router 
 
 Behaviours the fact sheet leaves open:
 - `ROLE_RIGHTS`, `Right`: what each role may call (§4.9; a token has Owner rights, D17);
-  learners and supervisors may call nothing (inferred).
+  learners and supervisors may call nothing (inferred). Appraisal sessions
+  (`appraisals.read`/`appraisals.write`) belong to the owner, administrators and department
+  administrators (scoped to their departments' employees) and to custom roles granted them;
+  publishers manage content, not people, so they get neither (inferred).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class Right(StrEnum):
     GAMIFICATION_READ = "gamification.read"
     GAMIFICATION_WRITE = "gamification.write"
     WEBHOOKS = "webhooks"
+    APPRAISALS_READ = "appraisals.read"
+    APPRAISALS_WRITE = "appraisals.write"
 
 
 ALL_RIGHTS = frozenset(Right)
@@ -232,3 +237,5 @@ StatisticsWrite = Annotated[Principal, Depends(allow(Right.STATISTICS_WRITE))]
 PointsRead = Annotated[Principal, Depends(allow(Right.GAMIFICATION_READ))]
 PointsWrite = Annotated[Principal, Depends(allow(Right.GAMIFICATION_WRITE))]
 Webhooks = Annotated[Principal, Depends(allow(Right.WEBHOOKS))]
+AppraisalsRead = Annotated[Principal, Depends(allow(Right.APPRAISALS_READ))]
+AppraisalsWrite = Annotated[Principal, Depends(allow(Right.APPRAISALS_WRITE))]

@@ -7,7 +7,7 @@ Every operation is usable without HTTP; each resource module holds its own opera
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from emulator.core.ids import token
+from emulator.ispring.appraisal_cards import AppraisalCardsOps
+from emulator.ispring.appraisals import AppraisalsOps
 from emulator.ispring.base import INHERIT
 from emulator.ispring.content import ContentOps
 from emulator.ispring.departments import DepartmentsOps
@@ -23,6 +25,10 @@ from emulator.ispring.gamification import GamificationOps
 from emulator.ispring.groups import GroupsOps
 from emulator.ispring.models import (
     IspringApiKey,
+    IspringAppraisalCard,
+    IspringAppraisalQuestion,
+    IspringAppraisalReview,
+    IspringAppraisalSession,
     IspringAssignmentAttempt,
     IspringContent,
     IspringCourseField,
@@ -42,7 +48,7 @@ from emulator.ispring.models import (
 )
 from emulator.ispring.quizzes import QuizzesOps
 from emulator.ispring.results import ResultsOps
-from emulator.ispring.schemas import IspringFixture, UserFixture
+from emulator.ispring.schemas import AppraisalSessionFixture, IspringFixture, UserFixture
 from emulator.ispring.smart_groups import SmartGroupsOps
 from emulator.ispring.statistics import StatisticsOps
 from emulator.ispring.tokens import TokensOps
@@ -159,9 +165,32 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             enrollment_id=a.enrollment_id, user_id=learner_of[a.enrollment_id],
             comment=a.comment, attachments=[x.model_dump(by_alias=True) for x in a.attachments],
             submitted_at=a.submitted_date)
+    _seed_appraisals(add, fixture.appraisal_sessions)
     for model, values in rows.items():
         _bulk_insert(session, model, values)
     return creds
+
+
+def _seed_appraisals(add: Callable[..., None],
+                     sessions: Sequence[AppraisalSessionFixture]) -> None:
+    """Appraisal sessions with their questions, cards and reviews, as the pack lists them."""
+    for ap in sessions:
+        add(IspringAppraisalSession, session_id=ap.id, name=ap.name, description=ap.description,
+            instruction=ap.instruction, self_review_instruction=ap.self_review_instruction,
+            manager_id=ap.manager_id, profile_id=ap.profile_id, status=ap.status,
+            created_at=ap.created_date, started_at=ap.start_date, completed_at=ap.end_date,
+            permitted_user_ids=list(ap.permitted_user_ids), notification=ap.notification,
+            content=ap.content)
+        for i, q in enumerate(ap.questions, start=1):
+            add(IspringAppraisalQuestion, question_id=q.id, session_id=ap.id, text=q.text,
+                is_required=q.is_required, target_roles=list(q.target_roles), position=i)
+        for i, c in enumerate(ap.cards, start=1):
+            add(IspringAppraisalCard, session_id=ap.id, employee_id=c.employee_id,
+                reviewers=list(c.reviewers), position=i)
+        for r in ap.reviews:
+            add(IspringAppraisalReview, review_id=r.id, session_id=ap.id,
+                employee_id=r.employee_id, reviewer_id=r.reviewer_id, status=r.status,
+                completed_at=r.completion_date, scores=r.scores)
 
 
 def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
@@ -189,5 +218,6 @@ def _primary(role_types: Sequence[str]) -> str:
 
 class IspringBackend(TokensOps, UsersOps, UserLifecycleOps, DepartmentsOps, GroupsOps,
                      SmartGroupsOps, ContentOps, QuizzesOps, EnrollmentsOps, ResultsOps,
-                     StatisticsOps, GamificationOps, TrainingsOps, WebhooksOps):
+                     StatisticsOps, GamificationOps, TrainingsOps, WebhooksOps,
+                     AppraisalsOps, AppraisalCardsOps):
     """Every iSpring operation: vendor rules and persistence over `ctx.db`."""

@@ -417,6 +417,55 @@ class EnrollmentFixture(_Pack):
     certificate_date: datetime | None = Field(default=None, alias="certificateDate")
 
 
+class AppraisalCardFixture(_Pack):
+    employee_id: str = Field(alias="employeeId")
+    # [{"reviewerId": …, "role": "REVIEWER_ROLE_…"}] as the API takes them.
+    reviewers: list[dict[str, str]] = Field(default_factory=list)
+
+
+class AppraisalQuestionFixture(_Pack):
+    id: str
+    text: str
+    is_required: bool = Field(default=False, alias="isRequired")
+    target_roles: list[str] = Field(alias="targetRoles", min_length=1)
+
+
+class AppraisalReviewFixture(_Pack):
+    id: str
+    employee_id: str = Field(alias="employeeId")
+    reviewer_id: str = Field(alias="reviewerId")
+    status: Literal["NOT_STARTED", "IN_PROGRESS", "SUBMITTED"] = "NOT_STARTED"
+    completion_date: datetime | None = Field(default=None, alias="completionDate")
+    # {"competencies": {id: score}, "indicators": {id: score}} of a submitted review.
+    scores: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+class AppraisalSessionFixture(_Pack):
+    id: str
+    name: str
+    description: str = ""
+    instruction: str = ""
+    self_review_instruction: str = Field(default="", alias="selfReviewInstruction")
+    manager_id: str = Field(alias="managerId")
+    profile_id: str | None = Field(default=None, alias="profileId")
+    status: Literal["NOT_STARTED", "IN_PROGRESS", "COMPLETED"] = "NOT_STARTED"
+    created_date: datetime = Field(alias="createdDate")
+    start_date: datetime | None = Field(default=None, alias="startDate")
+    end_date: datetime | None = Field(default=None, alias="endDate")
+    permitted_user_ids: list[str] = Field(default_factory=list, alias="permittedUserIds")
+    notification: dict[str, int] | None = None
+    # AppraisalSessionContentCompetencies exactly as the API returns it.
+    content: dict[str, Any] = Field(default_factory=dict)
+    questions: list[AppraisalQuestionFixture] = Field(default_factory=list)
+    cards: list[AppraisalCardFixture] = Field(default_factory=list)
+    reviews: list[AppraisalReviewFixture] = Field(default_factory=list)
+
+    def people(self) -> list[str]:
+        return [self.manager_id, *self.permitted_user_ids,
+                *(u for c in self.cards for u in (c.employee_id, *(r.get("reviewerId", "")
+                                                                   for r in c.reviewers)))]
+
+
 class IspringFixture(_Pack):
     """A fixture pack: one account's credentials and seed data."""
 
@@ -434,6 +483,8 @@ class IspringFixture(_Pack):
                                                       alias="assignmentAttempts")
     quiz_answers: list[QuizAnswerFixture] = Field(default_factory=list, alias="quizAnswers")
     trainings: list[TrainingFixture] = Field(default_factory=list)
+    appraisal_sessions: list[AppraisalSessionFixture] = Field(default_factory=list,
+                                                              alias="appraisalSessions")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -488,6 +539,9 @@ class IspringFixture(_Pack):
         for q in self.quiz_answers:
             need("content item", content, q.quiz_item_id, f"quiz answer {q.id}")
             need("enrollment", enrollments, q.enrollment_id, f"quiz answer {q.id}")
+        for appraisal in self.appraisal_sessions:
+            for person in appraisal.people():
+                need("user", users, person, f"appraisal session {appraisal.id}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
