@@ -1,0 +1,349 @@
+"""Appraisal sessions: list, info, create, update, lifecycle, questions, permissions, reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.ispring.support import (
+    ADMIN,
+    AUTHOR,
+    DEPT_ADMIN,
+    HR,
+    JSON,
+    LEARNER,
+    OWNER,
+    U_ADMIN,
+    U_ALICE,
+    U_BOB,
+    U_CAROL,
+    U_DEPT_ADMIN,
+    U_HR,
+    UNKNOWN,
+    XML_BODY,
+    access_token,
+    assert_error,
+    assert_json_error,
+    freeze,
+    xml,
+)
+
+P = "/ispring/performance-management/appraisal/session"
+REVIEW = "a9900001-5b70-11e9-b12b-22e9fbac4a59"
+PROFILE = "e5100001-5b70-11e9-b12b-22e9fbac4a59"
+Q_ACHIEVEMENTS = "a9920001-5b70-11e9-b12b-22e9fbac4a59"
+Q_FOCUS = "a9920002-5b70-11e9-b12b-22e9fbac4a59"
+SELF, MANAGER, PEER = ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER",
+                       "REVIEWER_ROLE_PEER")
+SESSION = {"sessionId": REVIEW, "name": "2024 Sales Performance Review",
+           "description": "Yearly review of the sales team's competencies.",
+           "managerId": U_DEPT_ADMIN, "profileId": PROFILE, "status": "IN_PROGRESS",
+           "startDate": "2024-03-01T09:00:00+00:00"}
+QUESTIONS = [
+    {"id": Q_ACHIEVEMENTS, "text": "What were the main achievements this year?",
+     "isRequired": True, "targetRoles": [SELF, MANAGER]},
+    {"id": Q_FOCUS, "text": "What should be the focus next year?", "isRequired": False,
+     "targetRoles": [MANAGER, PEER]}]
+INFO = {
+    "sessionId": REVIEW, "name": "2024 Sales Performance Review",
+    "description": "Yearly review of the sales team's competencies.", "managerId": U_DEPT_ADMIN,
+    "startDate": "2024-03-01T09:00:00+00:00", "status": "IN_PROGRESS", "profileId": PROFILE,
+    "instruction": "Rate each competency by what you saw during the year.",
+    "selfReviewInstruction": "Be honest: this review is for your development plan.",
+    "questions": QUESTIONS,
+    "employees": [
+        {"employeeId": U_ALICE, "reviewers": [
+            {"reviewerId": U_ALICE, "role": SELF}, {"reviewerId": U_DEPT_ADMIN, "role": MANAGER},
+            {"reviewerId": U_BOB, "role": PEER}]},
+        {"employeeId": U_BOB, "reviewers": [
+            {"reviewerId": U_BOB, "role": SELF}, {"reviewerId": U_DEPT_ADMIN, "role": MANAGER}]}],
+    "permittedUserIds": [U_ADMIN],
+    "sessionNotificationSettings": {"dailyReviewersNotificationDay": 1,
+                                    "dailyReviewersNotificationTimeMilli": 32400000}}
+
+
+def post(client: httpx.Client, path: str, body: Any = None,
+         headers: dict[str, str] = OWNER) -> httpx.Response:
+    return client.post(f"{P}{path}", json=body, headers={**headers, **JSON})
+
+
+def info(client: httpx.Client, session_id: str = REVIEW) -> Any:
+    response = client.get(f"{P}/{session_id}/info", headers={**OWNER, **JSON})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def create(client: httpx.Client, name: str = "Q3 check-in", manager: str = U_ADMIN) -> str:
+    response = post(client, "/create", {"name": name, "managerId": manager})
+    assert response.status_code == 200, response.text
+    new_id = response.json()
+    assert isinstance(new_id, str)
+    assert len(new_id) == 36
+    return new_id
+
+
+def test_list_sessions_in_json_and_xml(client: httpx.Client) -> None:
+    response = post(client, "/list", {})
+    assert response.status_code == 200
+    assert response.json() == [SESSION]
+    response = client.post(f"{P}/list", content=f"<request><sessionIds><id>{REVIEW}</id>"
+                           "</sessionIds></request>", headers={**OWNER, **XML_BODY})
+    assert response.text == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<response><appraisalSession>'
+        f"<sessionId>{REVIEW}</sessionId><name>2024 Sales Performance Review</name>"
+        "<description>Yearly review of the sales team's competencies.</description>"
+        f"<managerId>{U_DEPT_ADMIN}</managerId><profileId>{PROFILE}</profileId>"
+        "<status>IN_PROGRESS</status><startDate>2024-03-01T09:00:00+00:00</startDate>"
+        "</appraisalSession></response>")
+    assert_json_error(post(client, "/list", {"sessionIds": [REVIEW, UNKNOWN]}), 404,
+                      "Session not found")
+    assert_json_error(post(client, "/list", {"sessionIds": ["nope"]}), 400,
+                      "Wrong parameters: sessionIds is not a valid ID: nope")
+    assert_json_error(post(client, "/list", {"status": "x"}), 400,
+                      "Wrong parameters: unknown parameter status")
+
+
+def test_session_info(client: httpx.Client) -> None:
+    assert info(client) == INFO
+    response = client.get(f"{P}/{UNKNOWN}/info", headers=OWNER)
+    assert_error(response, 404, "Session not found")
+
+
+def test_create_session(client: httpx.Client) -> None:
+    freeze(client)
+    session_id = create(client)
+    assert info(client, session_id) == {
+        "sessionId": session_id, "name": "Q3 check-in", "description": "",
+        "managerId": U_ADMIN, "status": "NOT_STARTED", "instruction": "",
+        "selfReviewInstruction": "", "questions": [], "employees": [], "permittedUserIds": []}
+    response = client.post(f"{P}/create", content=(
+        f"<request><name>Onboarding review</name><description>New hires</description>"
+        f"<managerId>{U_ALICE}</managerId></request>"), headers={**OWNER, **XML_BODY})
+    assert response.status_code == 200
+    prefix = '<?xml version="1.0" encoding="UTF-8"?>\n<response>'
+    assert response.text.startswith(prefix)
+    xml_id = response.text[len(prefix):-len("</response>")]
+    listed = post(client, "/list", {"sessionIds": [xml_id]}).json()
+    assert listed == [{"sessionId": xml_id, "name": "Onboarding review",
+                       "description": "New hires", "managerId": U_ALICE,
+                       "status": "NOT_STARTED"}]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"managerId": U_ADMIN}, "Wrong parameters: name is required"),
+    ({"name": "  ", "managerId": U_ADMIN}, "Wrong parameters: name must not be empty"),
+    ({"name": "x"}, "Wrong parameters: managerId is required"),
+    ({"name": "x", "managerId": UNKNOWN}, f"Unknown user: {UNKNOWN}"),
+    ({"name": "x", "managerId": U_ADMIN, "profileId": PROFILE},
+     "Wrong parameters: unknown parameter profileId"),
+])
+def test_create_refusals(client: httpx.Client, body: dict[str, Any], message: str) -> None:
+    assert_json_error(post(client, "/create", body), 400, message)
+    assert post(client, "/list", {}).json() == [SESSION]
+
+
+def test_update_session(client: httpx.Client) -> None:
+    response = post(client, f"/{REVIEW}/update", {
+        "name": "2024 Sales Review", "instruction": "Be specific.", "managerId": U_ADMIN})
+    assert response.status_code == 200
+    assert response.content == b""
+    assert info(client) == {**INFO, "name": "2024 Sales Review", "instruction": "Be specific.",
+                            "managerId": U_ADMIN}
+    assert post(client, f"/{REVIEW}/update", {}).status_code == 200
+    assert_json_error(post(client, f"/{REVIEW}/update", {"profileId": UNKNOWN}), 400,
+                      "The profile of a started appraisal session cannot be changed")
+    assert_json_error(post(client, f"/{REVIEW}/update", {"managerId": UNKNOWN}), 400,
+                      f"Unknown user: {UNKNOWN}")
+    assert_json_error(post(client, f"/{UNKNOWN}/update", {"name": "x"}), 404,
+                      "Session not found")
+    assert_json_error(post(client, f"/{REVIEW}/update", {"name": ""}), 400,
+                      "Wrong parameters: name must not be empty")
+    assert info(client)["name"] == "2024 Sales Review"
+
+
+def test_lifecycle_start_complete_restart(client: httpx.Client) -> None:
+    freeze(client)
+    session_id = create(client)
+    start = f"{P}/{session_id}/start"
+    # StartAppraisalSessionStatusCode: the reason a session cannot start, with a 200.
+    response = client.post(start, headers=OWNER)
+    assert response.status_code == 200
+    assert response.text == ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                             "<response>NO_PROFILE</response>")
+    post(client, f"/{session_id}/update", {"profileId": PROFILE})
+    assert post(client, f"/{session_id}/start").json() == "NO_EMPLOYEES"
+    post(client, f"/{session_id}/employee-card/add", {"cards": [
+        {"employeeId": U_CAROL, "reviewers": []}]})
+    assert post(client, f"/{session_id}/start").json() == "NO_REVIEWERS"
+    assert_json_error(post(client, f"/{session_id}/complete"), 400,
+                      "The appraisal session is not in progress")
+    assert post(client, f"/{session_id}/restart").json() == "NOT_COMPLETED"
+    post(client, f"/{session_id}/employee-card/reviewer/replace", {"cards": [
+        {"employeeId": U_CAROL, "reviewers": [{"reviewerId": U_CAROL, "role": SELF}]}]})
+    assert post(client, f"/{session_id}/start").json() == "SUCCESS"
+    assert post(client, f"/{session_id}/start").json() == "ALREADY_STARTED"
+    started = info(client, session_id)
+    assert (started["status"], started["startDate"]) == ("IN_PROGRESS", "2025-01-10T12:00:00+00:00")
+    client.post("/_emulator/clock", json={"advance": 3600})
+    response = post(client, f"/{session_id}/complete")
+    assert (response.status_code, response.content) == (200, b"")
+    done = info(client, session_id)
+    assert (done["status"], done["endDate"]) == ("COMPLETED", "2025-01-10T13:00:00+00:00")
+    assert post(client, f"/{session_id}/start").json() == "ALREADY_STARTED"
+    assert_json_error(post(client, f"/{session_id}/complete"), 400,
+                      "The appraisal session is not in progress")
+    assert_json_error(post(client, f"/{session_id}/update", {"name": "late"}), 400,
+                      "The appraisal session is completed")
+    assert post(client, f"/{session_id}/restart").json() == "SUCCESS"
+    reopened = info(client, session_id)
+    assert reopened["status"] == "IN_PROGRESS"
+    assert "endDate" not in reopened
+    response = client.post(f"{P}/{session_id}/restart", headers=OWNER)
+    assert xml(response) == {"response": "NOT_COMPLETED"}
+    for action in ("start", "restart", "complete"):
+        assert_error(client.post(f"{P}/{UNKNOWN}/{action}", headers=OWNER), 404,
+                     "Session not found")
+
+
+def test_questions(client: httpx.Client) -> None:
+    session_id = create(client)
+    response = client.post(f"{P}/{session_id}/question/add", content=(
+        "<request><text>Strengths?</text><isRequired>true</isRequired><targetRoles>"
+        f"<role>{SELF}</role><role>{MANAGER}</role></targetRoles></request>"),
+        headers={**OWNER, **XML_BODY})
+    assert response.status_code == 200
+    first = xml(response)["response"]
+    second = post(client, f"/{session_id}/question/add", {
+        "text": "Growth areas?", "isRequired": False, "targetRoles": [PEER, PEER]}).json()
+    assert info(client, session_id)["questions"] == [
+        {"id": first, "text": "Strengths?", "isRequired": True, "targetRoles": [SELF, MANAGER]},
+        {"id": second, "text": "Growth areas?", "isRequired": False, "targetRoles": [PEER]}]
+    assert post(client, f"/{session_id}/question/{second}/update",
+                {"isRequired": "1", "targetRoles": [MANAGER]}).status_code == 200
+    assert post(client, f"/{session_id}/question/change-order",
+                {"questionIds": [second, first]}).status_code == 200
+    assert info(client, session_id)["questions"] == [
+        {"id": second, "text": "Growth areas?", "isRequired": True, "targetRoles": [MANAGER]},
+        {"id": first, "text": "Strengths?", "isRequired": True, "targetRoles": [SELF, MANAGER]}]
+    assert_json_error(post(client, f"/{session_id}/question/change-order",
+                           {"questionIds": [second]}), 400,
+                      "Wrong parameters: questionIds must list every question of the session "
+                      "once")
+    response = post(client, f"/{session_id}/question/{first}/remove")
+    assert (response.status_code, response.content) == (200, b"")
+    assert [q["id"] for q in info(client, session_id)["questions"]] == [second]
+    assert_json_error(post(client, f"/{session_id}/question/{first}/remove"), 404,
+                      "Question not found")
+    assert_json_error(post(client, f"/{session_id}/question/{UNKNOWN}/update", {"text": "x"}),
+                      404, "Question not found")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"text": "x", "isRequired": True}, "Wrong parameters: targetRoles is required"),
+    ({"text": "x", "isRequired": True, "targetRoles": []},
+     "Wrong parameters: targetRoles must not be empty"),
+    ({"text": "x", "isRequired": True, "targetRoles": ["BOSS"]},
+     "Wrong parameters: targetRoles must be one of REVIEWER_ROLE_SELF_REVIEW, "
+     "REVIEWER_ROLE_DIRECT_MANAGER, REVIEWER_ROLE_PEER, REVIEWER_ROLE_DIRECT_REPORT, "
+     "REVIEWER_ROLE_CUSTOMER, REVIEWER_ROLE_EXPERT"),
+    ({"text": " ", "isRequired": True, "targetRoles": [SELF]},
+     "Wrong parameters: text must not be empty"),
+    ({"text": "x", "isRequired": "maybe", "targetRoles": [SELF]},
+     "Wrong parameters: isRequired must be true or false"),
+])
+def test_question_refusals(client: httpx.Client, body: dict[str, Any], message: str) -> None:
+    session_id = create(client)
+    assert_json_error(post(client, f"/{session_id}/question/add", body), 400, message)
+    assert info(client, session_id)["questions"] == []
+
+
+def test_questions_of_a_started_session_are_fixed(client: httpx.Client) -> None:
+    message = "The questions of a started appraisal session cannot be changed"
+    assert_json_error(post(client, f"/{REVIEW}/question/add", {
+        "text": "x", "isRequired": True, "targetRoles": [SELF]}), 400, message)
+    assert_json_error(post(client, f"/{REVIEW}/question/{Q_FOCUS}/update", {"text": "x"}), 400,
+                      message)
+    assert_json_error(post(client, f"/{REVIEW}/question/change-order",
+                           {"questionIds": [Q_FOCUS, Q_ACHIEVEMENTS]}), 400, message)
+    assert_error(client.post(f"{P}/{REVIEW}/question/{Q_FOCUS}/remove", headers=OWNER), 400,
+                 message)
+    assert info(client)["questions"] == QUESTIONS
+
+
+def test_permissions(client: httpx.Client) -> None:
+    response = post(client, f"/{REVIEW}/permissions/add", {"userIds": [U_HR, U_ADMIN]})
+    assert (response.status_code, response.content) == (200, b"")
+    assert info(client)["permittedUserIds"] == [U_ADMIN, U_HR]
+    assert post(client, f"/{REVIEW}/permissions/remove",
+                {"userIds": [U_ADMIN, U_CAROL]}).status_code == 200
+    assert info(client)["permittedUserIds"] == [U_HR]
+    assert_json_error(post(client, f"/{REVIEW}/permissions/add", {"userIds": [UNKNOWN]}), 400,
+                      f"Unknown user: {UNKNOWN}")
+    assert_json_error(post(client, f"/{REVIEW}/permissions/add", {"userIds": []}), 400,
+                      "Wrong parameters: userIds must not be empty")
+    assert_json_error(post(client, f"/{UNKNOWN}/permissions/remove", {"userIds": [U_HR]}), 404,
+                      "Session not found")
+    assert info(client)["permittedUserIds"] == [U_HR]
+
+
+def test_notification_settings(client: httpx.Client) -> None:
+    response = client.post(f"{P}/{REVIEW}/notification/change", content=(
+        "<request><dailyReviewersNotificationDay>3</dailyReviewersNotificationDay>"
+        "<dailyReviewersNotificationTimeMilli>50400000</dailyReviewersNotificationTimeMilli>"
+        "</request>"), headers={**OWNER, **XML_BODY})
+    assert (response.status_code, response.content) == (200, b"")
+    settings = {"dailyReviewersNotificationDay": 3,
+                "dailyReviewersNotificationTimeMilli": 50400000}
+    assert info(client)["sessionNotificationSettings"] == settings
+    for body, message in (
+            ({"dailyReviewersNotificationDay": 1},
+             "Wrong parameters: dailyReviewersNotificationTimeMilli is required"),
+            ({"dailyReviewersNotificationDay": -1, "dailyReviewersNotificationTimeMilli": 0},
+             "Wrong parameters: dailyReviewersNotificationDay must be between 0 and 365"),
+            ({"dailyReviewersNotificationDay": 1,
+              "dailyReviewersNotificationTimeMilli": 86400000},
+             "Wrong parameters: dailyReviewersNotificationTimeMilli must be between 0 and "
+             "86399999")):
+        assert_json_error(post(client, f"/{REVIEW}/notification/change", body), 400, message)
+    assert info(client)["sessionNotificationSettings"] == settings
+
+
+def test_credentials_and_roles(client: httpx.Client) -> None:
+    assert_error(client.post(f"{P}/list", json={}), 401, "Authorization failed")
+    assert_json_error(client.get(f"{P}/{REVIEW}/info", headers={"Authorization": "Bearer x",
+                                                               **JSON}), 401,
+                      "Authorization failed")
+    # Publishers, learners and the demo custom role (no appraisal rights) may not call them.
+    for who in (AUTHOR, LEARNER, HR):
+        assert_error(client.post(f"{P}/list", json={}, headers=who), 403, "Permission denied")
+        assert_error(client.post(f"{P}/create", json={"name": "x"}, headers=who), 403,
+                     "Permission denied")
+    token = {"Authorization": f"Bearer {access_token(client)}", **JSON}
+    assert client.get(f"{P}/{REVIEW}/info", headers=token).json() == INFO
+    assert post(client, "/list", {}, ADMIN).json() == [SESSION]
+
+
+def test_department_administrators_are_scoped(client: httpx.Client) -> None:
+    # The Sales review (Alice, Bob; managed by Diana) is theirs; a Marketing one is not.
+    assert post(client, "/list", {}, DEPT_ADMIN).json() == [SESSION]
+    marketing = create(client, "Marketing review", manager=U_CAROL)
+    assert post(client, "/list", {}, DEPT_ADMIN).json() == [SESSION]
+    assert_json_error(post(client, "/list", {"sessionIds": [marketing]}, DEPT_ADMIN), 403,
+                      "Permission denied")
+    assert_error(client.get(f"{P}/{marketing}/info", headers=DEPT_ADMIN), 403,
+                 "Permission denied")
+    assert_json_error(post(client, f"/{marketing}/start", None, DEPT_ADMIN), 403,
+                      "Permission denied")
+    assert_json_error(post(client, "/create", {"name": "x", "managerId": U_CAROL}, DEPT_ADMIN),
+                      403, "Permission denied")
+    assert_json_error(post(client, f"/{REVIEW}/permissions/add", {"userIds": [U_HR]},
+                           DEPT_ADMIN), 403, "Permission denied")
+    assert post(client, f"/{REVIEW}/update", {"name": "Sales 2024"}, DEPT_ADMIN
+                ).status_code == 200
+    # Unknown before out of scope: a 404 for a session nobody has.
+    assert_json_error(post(client, f"/{UNKNOWN}/update", {"name": "x"}, DEPT_ADMIN), 404,
+                      "Session not found")
+    own = post(client, "/create", {"name": "Sales H2", "managerId": U_ALICE}, DEPT_ADMIN)
+    assert own.status_code == 200
