@@ -40,7 +40,7 @@ from emulator.ispring.auth import (
 )
 from emulator.ispring.base import effective_status
 from emulator.ispring.errors import BadRequest, PermissionDenied
-from emulator.ispring.fields import Id, RequiredIds, _choice
+from emulator.ispring.fields import Id, RequiredIds, _choice, _items, _required
 from emulator.ispring.models import (
     IspringAppraisalCard,
     IspringAppraisalReview,
@@ -79,8 +79,15 @@ class CardIn(RequestModel):
         return [{"reviewerId": r.reviewer_id, "role": r.role} for r in self.reviewers]
 
 
+def _some_items(value: Any) -> list[Any]:
+    items = _items(_required(value))
+    if not items:
+        raise ValueError("must not be empty")
+    return items
+
+
 class CardsIn(RequestModel):
-    cards: Annotated[list[CardIn], BeforeValidator(_pre_items)] = Field(min_length=1)
+    cards: Annotated[list[CardIn], BeforeValidator(_some_items)]
 
     @model_validator(mode="after")
     def _employees_distinct(self) -> Self:

@@ -7,6 +7,19 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.ispring.appraisal_support import (
+    MANAGER,
+    PEER,
+    PROFILE,
+    Q_ACHIEVEMENTS,
+    Q_FOCUS,
+    REVIEW,
+    SELF,
+    P,
+    create,
+    info,
+    post,
+)
 from tests.ispring.support import (
     ADMIN,
     AUTHOR,
@@ -30,13 +43,6 @@ from tests.ispring.support import (
     xml,
 )
 
-P = "/ispring/performance-management/appraisal/session"
-REVIEW = "a9900001-5b70-11e9-b12b-22e9fbac4a59"
-PROFILE = "e5100001-5b70-11e9-b12b-22e9fbac4a59"
-Q_ACHIEVEMENTS = "a9920001-5b70-11e9-b12b-22e9fbac4a59"
-Q_FOCUS = "a9920002-5b70-11e9-b12b-22e9fbac4a59"
-SELF, MANAGER, PEER = ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER",
-                       "REVIEWER_ROLE_PEER")
 SESSION = {"sessionId": REVIEW, "name": "2024 Sales Performance Review",
            "description": "Yearly review of the sales team's competencies.",
            "managerId": U_DEPT_ADMIN, "profileId": PROFILE, "status": "IN_PROGRESS",
@@ -62,26 +68,6 @@ INFO = {
     "permittedUserIds": [U_ADMIN],
     "sessionNotificationSettings": {"dailyReviewersNotificationDay": 1,
                                     "dailyReviewersNotificationTimeMilli": 32400000}}
-
-
-def post(client: httpx.Client, path: str, body: Any = None,
-         headers: dict[str, str] = OWNER) -> httpx.Response:
-    return client.post(f"{P}{path}", json=body, headers={**headers, **JSON})
-
-
-def info(client: httpx.Client, session_id: str = REVIEW) -> Any:
-    response = client.get(f"{P}/{session_id}/info", headers={**OWNER, **JSON})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def create(client: httpx.Client, name: str = "Q3 check-in", manager: str = U_ADMIN) -> str:
-    response = post(client, "/create", {"name": name, "managerId": manager})
-    assert response.status_code == 200, response.text
-    new_id = response.json()
-    assert isinstance(new_id, str)
-    assert len(new_id) == 36
-    return new_id
 
 
 def test_list_sessions_in_json_and_xml(client: httpx.Client) -> None:
