@@ -333,3 +333,37 @@ def test_department_administrators_are_scoped(client: httpx.Client) -> None:
                       "Session not found")
     own = post(client, "/create", {"name": "Sales H2", "managerId": U_ALICE}, DEPT_ADMIN)
     assert own.status_code == 200
+
+
+WRITES = ["/list", "/create", f"/{REVIEW}/update", f"/{REVIEW}/employee-card/add",
+          f"/{REVIEW}/employee-card/reviewer/replace", f"/{REVIEW}/employee-card/remove",
+          f"/{REVIEW}/employee-card/reviewer/remove", f"/{REVIEW}/question/add",
+          f"/{REVIEW}/question/{Q_FOCUS}/update", f"/{REVIEW}/question/change-order",
+          f"/{REVIEW}/permissions/add", f"/{REVIEW}/permissions/remove",
+          f"/{REVIEW}/notification/change", f"/{REVIEW}/user/attributes/list"]
+
+
+@pytest.mark.parametrize("body", [
+    '{"cards": "x", "userIds": {"a": {"b": 1}}, "name": ["x"], "managerId": 7}',
+    '{"cards": [1, null], "questionIds": [[["x"]]], "text": {"t": 1}, "isRequired": 2}',
+    '{"sessionIds": null, "employeeIds": [{}], "reviewerIds": "", "targetRoles": 5}',
+    '{"dailyReviewersNotificationDay": "1E1", "dailyReviewersNotificationTimeMilli": 1e300}',
+    "[1, 2, 3]", "<request><cards><card/></cards></request>", "cards[0][reviewers]=x",
+])
+def test_malformed_bodies_are_refused_without_harm(client: httpx.Client, body: str) -> None:
+    before = (post(client, "/list", {}).json(), info(client))
+    for path in WRITES:
+        response = client.post(f"{P}{path}", content=body, headers={**OWNER, **JSON})
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["code"] == 400
+        assert response.json()["message"].startswith("Wrong parameters")
+    assert (post(client, "/list", {}).json(), info(client)) == before
+
+
+def test_coverage_lists_the_appraisal_operations(client: httpx.Client) -> None:
+    operations = {(o["method"], o["paths"][0]): o["operation"]
+                  for o in client.get("/_emulator/coverage").json()["ispring"]["operations"]}
+    appraisal = {key: name for key, name in operations.items() if "/appraisal/" in key[1]}
+    assert len(appraisal) == 23
+    assert appraisal[("POST", "/performance-management/appraisal/session/{session_id}/start")
+                     ] == "start_appraisal_session"
