@@ -180,13 +180,13 @@ def _seed_appraisals(add: Callable[..., None],
             manager_id=ap.manager_id, profile_id=ap.profile_id, status=ap.status,
             created_at=ap.created_date, started_at=ap.start_date, completed_at=ap.end_date,
             permitted_user_ids=list(ap.permitted_user_ids), notification=ap.notification,
-            content=ap.content)
+            content=ap.content.model_dump(by_alias=True, exclude_none=True))
         for i, q in enumerate(ap.questions, start=1):
             add(IspringAppraisalQuestion, question_id=q.id, session_id=ap.id, text=q.text,
                 is_required=q.is_required, target_roles=list(q.target_roles), position=i)
         for i, c in enumerate(ap.cards, start=1):
             add(IspringAppraisalCard, session_id=ap.id, employee_id=c.employee_id,
-                reviewers=list(c.reviewers), position=i)
+                reviewers=[r.model_dump(by_alias=True) for r in c.reviewers], position=i)
         for r in ap.reviews:
             add(IspringAppraisalReview, review_id=r.id, session_id=ap.id,
                 employee_id=r.employee_id, reviewer_id=r.reviewer_id, status=r.status,

@@ -417,10 +417,60 @@ class EnrollmentFixture(_Pack):
     certificate_date: datetime | None = Field(default=None, alias="certificateDate")
 
 
+ReviewerRole = Literal["REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER",
+                      "REVIEWER_ROLE_PEER", "REVIEWER_ROLE_DIRECT_REPORT",
+                      "REVIEWER_ROLE_CUSTOMER", "REVIEWER_ROLE_EXPERT"]
+
+
+class AppraisalReviewerFixture(_Pack):
+    reviewer_id: str = Field(alias="reviewerId")
+    role: ReviewerRole
+
+
 class AppraisalCardFixture(_Pack):
     employee_id: str = Field(alias="employeeId")
-    # [{"reviewerId": …, "role": "REVIEWER_ROLE_…"}] as the API takes them.
-    reviewers: list[dict[str, str]] = Field(default_factory=list)
+    reviewers: list[AppraisalReviewerFixture] = Field(default_factory=list)
+
+
+class RequiredLevelFixture(_Pack):
+    name: str
+    score: int | float
+
+
+class IndicatorFixture(_Pack):
+    indicator_id: str = Field(alias="indicatorId")
+    name: str
+    required_level: RequiredLevelFixture | None = Field(default=None, alias="requiredLevel")
+
+
+class SessionCompetencyFixture(_Pack):
+    competency_id: str = Field(alias="competencyId")
+    name: str
+    scale_id: str = Field(alias="scaleId")
+    required_level: RequiredLevelFixture | None = Field(default=None, alias="requiredLevel")
+    review_method: Literal["INDICATORS_INDIVIDUALLY", "COMPETENCY_ENTIRELY"] = Field(
+        alias="reviewMethod")
+    indicators: list[IndicatorFixture] = Field(default_factory=list)
+    comments_requirement_level: Literal["DISABLED", "OPTIONAL", "REQUIRED"] = Field(
+        alias="commentsRequirementLevel")
+    empty_answers_enabled: bool = Field(alias="emptyAnswersEnabled")
+
+
+class ScaleLevelFixture(_Pack):
+    level_id: str = Field(alias="levelId")
+    score: int | float
+
+
+class SessionScaleFixture(_Pack):
+    scale_id: str = Field(alias="scaleId")
+    levels: list[ScaleLevelFixture] = Field(default_factory=list)
+
+
+class SessionContentFixture(_Pack):
+    """AppraisalSessionContentCompetencies: what a session reviews, as the API returns it."""
+
+    competencies: list[SessionCompetencyFixture] = Field(default_factory=list)
+    scales: list[SessionScaleFixture] = Field(default_factory=list)
 
 
 class AppraisalQuestionFixture(_Pack):
@@ -454,16 +504,16 @@ class AppraisalSessionFixture(_Pack):
     end_date: datetime | None = Field(default=None, alias="endDate")
     permitted_user_ids: list[str] = Field(default_factory=list, alias="permittedUserIds")
     notification: dict[str, int] | None = None
-    # AppraisalSessionContentCompetencies exactly as the API returns it.
-    content: dict[str, Any] = Field(default_factory=dict)
+    content: SessionContentFixture = Field(default_factory=SessionContentFixture)
     questions: list[AppraisalQuestionFixture] = Field(default_factory=list)
     cards: list[AppraisalCardFixture] = Field(default_factory=list)
     reviews: list[AppraisalReviewFixture] = Field(default_factory=list)
 
     def people(self) -> list[str]:
         return [self.manager_id, *self.permitted_user_ids,
-                *(u for c in self.cards for u in (c.employee_id, *(r.get("reviewerId", "")
-                                                                   for r in c.reviewers)))]
+                *(u for c in self.cards for u in (c.employee_id,
+                                                  *(r.reviewer_id for r in c.reviewers))),
+                *(u for r in self.reviews for u in (r.employee_id, r.reviewer_id))]
 
 
 class IspringFixture(_Pack):

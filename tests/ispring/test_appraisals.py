@@ -40,8 +40,10 @@ from tests.ispring.support import (
     assert_error,
     assert_json_error,
     freeze,
+    login,
     xml,
 )
+from tests.ispring.test_backend import SMALL_PACK
 
 SESSION = {"sessionId": REVIEW, "name": "2024 Sales Performance Review",
            "description": "Yearly review of the sales team's competencies.",
@@ -367,3 +369,38 @@ def test_coverage_lists_the_appraisal_operations(client: httpx.Client) -> None:
     assert len(appraisal) == 23
     assert appraisal[("POST", "/performance-management/appraisal/session/{session_id}/start")
                      ] == "start_appraisal_session"
+
+
+def test_packs_seed_appraisal_sessions(client: httpx.Client) -> None:
+    boss = "00000000-0000-1000-8000-0000000000b1"  # the small pack's only user
+    session = {"id": "00000000-0000-1000-8000-0000000000c1", "name": "Pilot",
+               "managerId": boss, "createdDate": "2024-01-02T00:00:00Z",
+               "cards": [{"employeeId": boss, "reviewers": [
+                   {"reviewerId": boss, "role": SELF}]}],
+               "content": {"scales": [{"scaleId": "s1", "levels": [
+                   {"levelId": "l1", "score": 1}]}]}}
+    response = client.post("/_emulator/tenants", json={"vendor": "ispring", "fixture": {
+        **SMALL_PACK, "appraisalSessions": [session]}})
+    assert response.status_code == 201, response.text
+    headers = {**login("boss", "boss-pass", response.json()["credentials"]["accountUrl"]),
+               **JSON}
+    assert client.post(f"{P}/list", json={}, headers=headers).json() == [
+        {"sessionId": session["id"], "name": "Pilot", "description": "", "managerId": boss,
+         "status": "NOT_STARTED"}]
+    assert client.get(f"{P}/{session['id']}/content/competencies", headers=headers).json() == {
+        "competencies": [], "scales": [{"scaleId": "s1", "levels": [
+            {"levelId": "l1", "score": 1}]}]}
+    broken = {**session, "cards": [{"employeeId": boss, "reviewers": [
+        {"reviewerId": "nobody", "role": SELF}]}]}
+    response = client.post("/_emulator/tenants", json={"vendor": "ispring", "fixture": {
+        **SMALL_PACK, "appraisalSessions": [broken]}})
+    assert response.status_code == 422
+    assert response.json() == {"error": {"status": 422, "message": (
+        "inline fixture: (top level): Value error, appraisal session "
+        "00000000-0000-1000-8000-0000000000c1: unknown user nobody")}}
+    no_role = {**session, "cards": [{"employeeId": boss, "reviewers": [{"reviewerId": boss}]}]}
+    response = client.post("/_emulator/tenants", json={"vendor": "ispring", "fixture": {
+        **SMALL_PACK, "appraisalSessions": [no_role]}})
+    assert response.status_code == 422
+    assert response.json() == {"error": {"status": 422, "message": (
+        "inline fixture: appraisalSessions[0].cards[0].reviewers[0].role: Field required")}}
