@@ -30,7 +30,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BeforeValidator, Field, model_validator
 from sqlmodel import Session, col, select
 
-from emulator.ispring.appraisals import PREFIX, REVIEWER_ROLES, AppraisalBase
+from emulator.ispring.appraisals import PREFIX, REVIEWER_ROLES, AppraisalBase, optional_date
 from emulator.ispring.auth import (
     AppraisalsRead,
     AppraisalsWrite,
@@ -49,7 +49,7 @@ from emulator.ispring.models import (
     IspringProfileField,
     IspringUser,
 )
-from emulator.ispring.schemas import RequestModel, UserIds, _pre_items, ids, iso_offset, number
+from emulator.ispring.schemas import RequestModel, UserIds, _pre_items, ids, number
 from emulator.ispring.wire import Body, Items, Tree, empty, ok
 
 SELF_REVIEW = "REVIEWER_ROLE_SELF_REVIEW"
@@ -118,7 +118,7 @@ def review_tree(review: IspringAppraisalReview) -> Tree:
     return {"reviewId": review.review_id, "sessionId": review.session_id,
             "employeeId": review.employee_id, "reviewerId": review.reviewer_id,
             "status": review.status,
-            "completionDate": iso_offset(review.completed_at) if review.completed_at else None}
+            "completionDate": optional_date(review.completed_at)}
 
 
 def _means(reviews: Sequence[IspringAppraisalReview], kind: str, order: Sequence[str],

@@ -162,12 +162,17 @@ class NotificationSettings(RequestModel):
         alias="dailyReviewersNotificationTimeMilli")
 
 
+def optional_date(value: datetime | None) -> str | None:
+    """A date-time the entity may not have yet; None leaves the element out."""
+    return None if value is None else iso_offset(value)
+
+
 def session_tree(row: IspringAppraisalSession) -> Tree:
     """AppraisalSession: what the list shows of each session."""
     return {"sessionId": row.session_id, "name": row.name, "description": row.description,
             "managerId": row.manager_id, "profileId": row.profile_id, "status": row.status,
-            "startDate": iso_offset(row.started_at) if row.started_at else None,
-            "endDate": iso_offset(row.completed_at) if row.completed_at else None}
+            "startDate": optional_date(row.started_at),
+            "endDate": optional_date(row.completed_at)}
 
 
 def question_tree(q: IspringAppraisalQuestion) -> Tree:
@@ -185,12 +190,8 @@ def detailed_card_tree(card: IspringAppraisalCard) -> Tree:
 def info_tree(row: IspringAppraisalSession, questions: Sequence[IspringAppraisalQuestion],
               cards: Sequence[IspringAppraisalCard]) -> Tree:
     """AppraisalSessionInfo: the session with its form, employees and permissions."""
-    return {"sessionId": row.session_id, "name": row.name, "description": row.description,
-            "managerId": row.manager_id,
-            "startDate": iso_offset(row.started_at) if row.started_at else None,
-            "endDate": iso_offset(row.completed_at) if row.completed_at else None,
-            "status": row.status, "profileId": row.profile_id,
-            "instruction": row.instruction, "selfReviewInstruction": row.self_review_instruction,
+    return {**session_tree(row), "instruction": row.instruction,
+            "selfReviewInstruction": row.self_review_instruction,
             "questions": Items("appraisalQuestion", [question_tree(q) for q in questions]),
             "employees": Items("appraisalSessionEmployeeDetailedCard",
                                [detailed_card_tree(c) for c in cards]),
