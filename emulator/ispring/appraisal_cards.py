@@ -229,13 +229,23 @@ class AppraisalCardsOps(AppraisalBase):
                     position=position + offset))
             self._sync_reviews(session, row, now)
 
+    def _known_in_scope(self, session: Session, p: Principal, user_ids: Sequence[str],
+                        ) -> dict[str, IspringUser]:
+        """The named users the account still has; 403 if any is outside the caller's scope.
+
+        Unlike a write naming new people, these may name users since deleted (they can still
+        be in a session), so an unknown ID is judged by the operation, not here.
+        """
+        users = self._users_by_id(session, p.tenant_id, user_ids)
+        if any(not p.covers(u.department_id) for u in users.values()):
+            raise PermissionDenied()
+        return users
+
     def _cards_named(self, session: Session, p: Principal, row: IspringAppraisalSession,
                      employee_ids: Sequence[str]) -> list[IspringAppraisalCard]:
         """The cards of the named employees: 403 out of scope, 400 without a card."""
         by_employee = {c.employee_id: c for c in self._cards(session, row)}
-        users = self._users_by_id(session, p.tenant_id, employee_ids)
-        if any(not p.covers(u.department_id) for u in users.values()):
-            raise PermissionDenied()
+        self._known_in_scope(session, p, employee_ids)
         self._refuse_completed(row)
         for employee_id in employee_ids:
             if employee_id not in by_employee:
@@ -263,9 +273,7 @@ class AppraisalCardsOps(AppraisalBase):
                                    body: ReviewerIds) -> None:
         with self._unit(p.tenant_id) as (session, now):
             row = self._appraisal(session, p, session_id)
-            users = self._users_by_id(session, p.tenant_id, body.reviewer_ids)
-            if any(not p.covers(u.department_id) for u in users.values()):
-                raise PermissionDenied()
+            self._known_in_scope(session, p, body.reviewer_ids)
             self._refuse_completed(row)
             cards = self._cards(session, row)
             reviewing = {r["reviewerId"] for c in cards for r in c.reviewers}
@@ -283,9 +291,7 @@ class AppraisalCardsOps(AppraisalBase):
                                   ) -> list[Tree]:
         with self._unit(p.tenant_id) as (session, now):
             row = self._appraisal(session, p, session_id)
-            users = self._users_by_id(session, p.tenant_id, body.user_ids)
-            if any(not p.covers(u.department_id) for u in users.values()):
-                raise PermissionDenied()
+            users = self._known_in_scope(session, p, body.user_ids)
             named = {row.manager_id, *row.permitted_user_ids}
             for card in self._cards(session, row):
                 named.update([card.employee_id, *(r["reviewerId"] for r in card.reviewers)])
