@@ -10,7 +10,7 @@ from tests.ispring.support import JSON, OWNER, U_ADMIN
 
 P = "/ispring/performance-management/appraisal/session"
 REVIEW = "a9900001-5b70-11e9-b12b-22e9fbac4a59"
-PROFILE = "e5100001-5b70-11e9-b12b-22e9fbac4a59"
+PROFILE = "c0d00001-4e4a-11e9-9ddf-e6163e60333c"  # "Account Executive"
 Q_ACHIEVEMENTS = "a9920001-5b70-11e9-b12b-22e9fbac4a59"
 Q_FOCUS = "a9920002-5b70-11e9-b12b-22e9fbac4a59"
 SELF, MANAGER, PEER = ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER",

@@ -41,11 +41,12 @@ from tests.ispring.support import (
     xml,
 )
 
-C_FOCUS = "c0e00001-5b70-11e9-b12b-22e9fbac4a59"
-C_NEGOTIATION = "c0e00002-5b70-11e9-b12b-22e9fbac4a59"
-I_LISTENS = "c0f00001-5b70-11e9-b12b-22e9fbac4a59"
-I_FOLLOWS = "c0f00002-5b70-11e9-b12b-22e9fbac4a59"
-SCALE = "5ca10001-5b70-11e9-b12b-22e9fbac4a59"
+# The competency library's IDs: the profile's competencies, indicators and scale.
+C_NEGOTIATION = "c0b00001-4e4a-11e9-9ddf-e6163e60333c"
+C_PRODUCT = "c0b00002-4e4a-11e9-9ddf-e6163e60333c"
+I_WALK_AWAY = "c0c00001-4e4a-11e9-9ddf-e6163e60333c"
+I_OBJECTIONS = "c0c00002-4e4a-11e9-9ddf-e6163e60333c"
+SCALE = "5ca1e001-4e4a-11e9-9ddf-e6163e60333c"
 R = [f"a991000{i}-5b70-11e9-b12b-22e9fbac4a59" for i in range(1, 6)]
 CARDS = [{"employeeId": U_ALICE, "reviewerIds": [U_ALICE, U_DEPT_ADMIN, U_BOB]},
          {"employeeId": U_BOB, "reviewerIds": [U_BOB, U_DEPT_ADMIN]}]
@@ -67,13 +68,13 @@ REVIEWS = [review(R[0], U_ALICE, U_ALICE, "SUBMITTED", "2024-03-04T10:00:00"),
            review(R[4], U_BOB, U_DEPT_ADMIN, "SUBMITTED", "2024-03-06T09:15:00")]
 
 
-def results(employee: str, focus: float, negotiation: float, listens: float,
-            follows: float) -> dict[str, Any]:
+def results(employee: str, negotiation: float, product: float, walk_away: float,
+            objections: float) -> dict[str, Any]:
     return {"employeeId": employee, "sessionId": REVIEW,
-            "competencyResults": [{"competencyId": C_FOCUS, "result": focus},
-                                  {"competencyId": C_NEGOTIATION, "result": negotiation}],
-            "indicatorResults": [{"indicatorId": I_LISTENS, "result": listens},
-                                 {"indicatorId": I_FOLLOWS, "result": follows}]}
+            "competencyResults": [{"competencyId": C_NEGOTIATION, "result": negotiation},
+                                  {"competencyId": C_PRODUCT, "result": product}],
+            "indicatorResults": [{"indicatorId": I_WALK_AWAY, "result": walk_away},
+                                 {"indicatorId": I_OBJECTIONS, "result": objections}]}
 
 
 def get(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:
@@ -99,17 +100,17 @@ def test_employee_cards_in_json_and_xml(client: httpx.Client) -> None:
 
 def test_reviews_and_results(client: httpx.Client) -> None:
     assert get(client, f"/{REVIEW}/review/list") == REVIEWS
-    assert get(client, f"/{REVIEW}/results") == [results(U_ALICE, 3.5, 2.5, 3.5, 3),
-                                                 results(U_BOB, 2, 2, 2, 1)]
+    assert get(client, f"/{REVIEW}/results") == [results(U_ALICE, 2.5, 2.5, 2.5, 2),
+                                                 results(U_BOB, 1, 2, 1, 2)]
     response = client.get(f"{P}/{REVIEW}/results", headers=OWNER)
     assert xml(response)["response"]["appraisalSessionEmployeeResults"][1] == {
         "employeeId": U_BOB, "sessionId": REVIEW,
         "competencyResults": {"appraisalSessionEmployeeCompetencyResults": [
-            {"competencyId": C_FOCUS, "result": "2"},
-            {"competencyId": C_NEGOTIATION, "result": "2"}]},
+            {"competencyId": C_NEGOTIATION, "result": "1"},
+            {"competencyId": C_PRODUCT, "result": "2"}]},
         "indicatorResults": {"appraisalSessionEmployeeIndicatorResults": [
-            {"indicatorId": I_LISTENS, "result": "2"},
-            {"indicatorId": I_FOLLOWS, "result": "1"}]}}
+            {"indicatorId": I_WALK_AWAY, "result": "1"},
+            {"indicatorId": I_OBJECTIONS, "result": "2"}]}}
     response = client.get(f"{P}/{REVIEW}/review/list", headers=OWNER)
     assert xml(response)["response"]["appraisalSessionReview"][3] == {
         "reviewId": R[3], "sessionId": REVIEW, "employeeId": U_BOB, "reviewerId": U_BOB,
@@ -121,27 +122,28 @@ def test_reviews_and_results(client: httpx.Client) -> None:
 
 
 def test_content_competencies(client: httpx.Client) -> None:
-    levels = [{"levelId": f"5ca2000{i}-5b70-11e9-b12b-22e9fbac4a59", "score": i}
-              for i in range(1, 5)]
-    proficient = {"name": "Proficient", "score": 3}
+    levels = [{"levelId": f"5ca1e01{i}-4e4a-11e9-9ddf-e6163e60333c", "score": i}
+              for i in range(1, 4)]
+    proficient = {"name": "Proficient", "score": 2}
     assert get(client, f"/{REVIEW}/content/competencies") == {
         "competencies": [
-            {"competencyId": C_FOCUS, "name": "Customer focus", "scaleId": SCALE,
-             "requiredLevel": proficient, "reviewMethod": "INDICATORS_INDIVIDUALLY",
-             "indicators": [{"indicatorId": I_LISTENS, "name": "Listens to the customer's needs",
-                             "requiredLevel": proficient},
-                            {"indicatorId": I_FOLLOWS, "name": "Follows up after the sale"}],
-             "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False},
             {"competencyId": C_NEGOTIATION, "name": "Negotiation", "scaleId": SCALE,
+             "requiredLevel": proficient, "reviewMethod": "INDICATORS_INDIVIDUALLY",
+             "indicators": [{"indicatorId": I_WALK_AWAY, "name": "Prepares a walk-away position",
+                             "requiredLevel": proficient},
+                            {"indicatorId": I_OBJECTIONS, "name": "Handles objections"}],
+             "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False},
+            {"competencyId": C_PRODUCT, "name": "Product knowledge", "scaleId": SCALE,
+             "requiredLevel": {"name": "Expert", "score": 3},
              "reviewMethod": "COMPETENCY_ENTIRELY", "indicators": [],
-             "commentsRequirementLevel": "REQUIRED", "emptyAnswersEnabled": True}],
+             "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": True}],
         "scales": [{"scaleId": SCALE, "levels": levels}]}
     body = xml(client.get(f"{P}/{REVIEW}/content/competencies", headers=OWNER))["response"]
-    negotiation = body["competencies"]["appraisalSessionContentCompetency"][1]
-    assert negotiation == {"competencyId": C_NEGOTIATION, "name": "Negotiation",
-                           "scaleId": SCALE, "reviewMethod": "COMPETENCY_ENTIRELY",
-                           "indicators": None, "commentsRequirementLevel": "REQUIRED",
-                           "emptyAnswersEnabled": "1"}
+    product = body["competencies"]["appraisalSessionContentCompetency"][1]
+    assert product == {"competencyId": C_PRODUCT, "name": "Product knowledge",
+                       "scaleId": SCALE, "requiredLevel": {"name": "Expert", "score": "3"},
+                       "reviewMethod": "COMPETENCY_ENTIRELY", "indicators": None,
+                       "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": "1"}
     assert body["scales"]["appraisalSessionContentScale"]["levels"][
         "appraisalSessionContentScaleLevelData"][0] == {"levelId": levels[0]["levelId"],
                                                        "score": "1"}
@@ -255,8 +257,8 @@ def test_cards_of_a_started_session_open_and_close_reviews(client: httpx.Client)
         {"employeeId": U_BOB, "reviewerIds": [U_ALICE]}]
     assert get(client, f"/{REVIEW}/results")[1] == {
         "employeeId": U_BOB, "sessionId": REVIEW,
-        "competencyResults": [{"competencyId": C_FOCUS}, {"competencyId": C_NEGOTIATION}],
-        "indicatorResults": [{"indicatorId": I_LISTENS}, {"indicatorId": I_FOLLOWS}]}
+        "competencyResults": [{"competencyId": C_NEGOTIATION}, {"competencyId": C_PRODUCT}],
+        "indicatorResults": [{"indicatorId": I_WALK_AWAY}, {"indicatorId": I_OBJECTIONS}]}
     response = post(client, f"/{REVIEW}/employee-card/remove", {"employeeIds": [U_CAROL]})
     assert (response.status_code, response.content) == (200, b"")
     assert [c["employeeId"] for c in get(client, f"/{REVIEW}/employee-card/list")] == [
