@@ -151,6 +151,10 @@ class QuestionChange(RequestModel):
     target_roles: OptRoles = Field(default=None, alias="targetRoles")
 
 
+class NoParameters(RequestModel):
+    """The body of an operation that takes none: empty, or refused like any malformed body."""
+
+
 class QuestionOrder(RequestModel):
     question_ids: RequiredIds = Field(alias="questionIds")
 
@@ -501,7 +505,7 @@ def update_appraisal_session(request: Request, session_id: str, caller: Appraisa
 
 
 @router.post(f"{PREFIX}/{{session_id}}/start")
-def start_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite,
+def start_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite, body: Body,
                             backend: Backend) -> Response:
     """Start an appraisal session.
 
@@ -509,27 +513,30 @@ def start_appraisal_session(request: Request, session_id: str, caller: Appraisal
     start (`ALREADY_STARTED`, `NO_PROFILE`, `NO_EMPLOYEES`, `NO_REVIEWERS`); EMPTY_PROFILE is not
     emulated (profiles are not looked up).
     """
+    NoParameters.parse(body)
     return ok(request, backend.start_appraisal(caller, session_id))
 
 
 @router.post(f"{PREFIX}/{{session_id}}/restart")
 def restart_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite,
-                              backend: Backend) -> Response:
+                              body: Body, backend: Backend) -> Response:
     """Restart (reopen) a completed appraisal session.
 
     Vendor doc: OAS RestartAppraisalSessionStatusCode: 200 `SUCCESS`, or `NOT_COMPLETED` for a
     session that is not completed.
     """
+    NoParameters.parse(body)
     return ok(request, backend.restart_appraisal(caller, session_id))
 
 
 @router.post(f"{PREFIX}/{{session_id}}/complete")
 def complete_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite,
-                               backend: Backend) -> Response:
+                               body: Body, backend: Backend) -> Response:
     """Complete an appraisal session.
 
     Vendor doc: OAS CompleteAppraisalSession → 200 empty; a session not in progress → 400.
     """
+    NoParameters.parse(body)
     backend.complete_appraisal(caller, session_id)
     return empty(request)
 
@@ -612,10 +619,12 @@ def update_appraisal_question(request: Request, session_id: str, question_id: st
 
 @router.post(f"{PREFIX}/{{session_id}}/question/{{question_id}}/remove")
 def remove_appraisal_question(request: Request, session_id: str, question_id: str,
-                              caller: AppraisalsWrite, backend: Backend) -> Response:
+                              caller: AppraisalsWrite, body: Body,
+                              backend: Backend) -> Response:
     """Remove a question from a session's review form.
 
     Vendor doc: OAS RemoveAppraisalQuestion (no body) → 200 empty; only before the start.
     """
+    NoParameters.parse(body)
     backend.remove_appraisal_question(caller, session_id, question_id)
     return empty(request)
