@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator.core.errors import install_error_handlers
 from emulator.core.vendor import Context
 from emulator.ispring import (
+    appraisal_cards,
+    appraisals,
     competencies,
     content,
     departments,
@@ -42,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     smart_groups.router, groups.router, content.router, quizzes.router, enrollments.router,
     results.router, statistics.router, gamification.router, trainings.router, webhooks.router,
     job_training.router, competencies.router,
+    appraisals.router, appraisal_cards.router,
 )
 
 

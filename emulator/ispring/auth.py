@@ -13,6 +13,10 @@ Behaviours the fact sheet leaves open:
   library: owner and administrators everything; department administrators read both (job
   training scoped to their departments' employees) but do not change the account-wide library;
   publishers neither; custom roles what they were granted (inferred).
+  Appraisal sessions
+  (`appraisals.read`/`appraisals.write`) belong to the owner, administrators and department
+  administrators (scoped to their departments' employees) and to custom roles granted them;
+  publishers manage content, not people, so they get neither (inferred).
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ class Right(StrEnum):
     JOB_TRAINING_READ = "jobtraining.read"
     COMPETENCIES_READ = "competencies.read"
     COMPETENCIES_WRITE = "competencies.write"
+    APPRAISALS_READ = "appraisals.read"
+    APPRAISALS_WRITE = "appraisals.write"
 
 
 ALL_RIGHTS = frozenset(Right)
@@ -245,3 +251,5 @@ Webhooks = Annotated[Principal, Depends(allow(Right.WEBHOOKS))]
 JobTrainingRead = Annotated[Principal, Depends(allow(Right.JOB_TRAINING_READ))]
 CompetenciesRead = Annotated[Principal, Depends(allow(Right.COMPETENCIES_READ))]
 CompetenciesWrite = Annotated[Principal, Depends(allow(Right.COMPETENCIES_WRITE))]
+AppraisalsRead = Annotated[Principal, Depends(allow(Right.APPRAISALS_READ))]
+AppraisalsWrite = Annotated[Principal, Depends(allow(Right.APPRAISALS_WRITE))]

@@ -16,6 +16,8 @@ from sqlmodel import Session, SQLModel
 
 from emulator.core.ids import token
 from emulator.core.secrets import stored_secret
+from emulator.ispring.appraisal_cards import AppraisalCardsOps
+from emulator.ispring.appraisals import AppraisalsOps
 from emulator.ispring.base import INHERIT
 from emulator.ispring.competencies import CompetenciesOps
 from emulator.ispring.content import ContentOps
@@ -26,6 +28,10 @@ from emulator.ispring.groups import GroupsOps
 from emulator.ispring.job_training import JobTrainingOps
 from emulator.ispring.models import (
     IspringApiKey,
+    IspringAppraisalCard,
+    IspringAppraisalQuestion,
+    IspringAppraisalReview,
+    IspringAppraisalSession,
     IspringAssignmentAttempt,
     IspringChecklist,
     IspringChecklistSession,
@@ -50,6 +56,7 @@ from emulator.ispring.models import (
     IspringTrainingSession,
     IspringUser,
 )
+from emulator.ispring.packs import AppraisalSessionFixture
 from emulator.ispring.quizzes import QuizzesOps
 from emulator.ispring.results import ResultsOps
 from emulator.ispring.schemas import IspringFixture, UserFixture
@@ -179,6 +186,7 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
             comment=a.comment, attachments=[x.model_dump(by_alias=True) for x in a.attachments],
             submitted_at=a.submitted_date)
     _seed_performance(add, fixture, tenant_id)
+    _seed_appraisals(add, fixture.appraisal_sessions)
     for model, values in rows.items():
         _bulk_insert(session, model, values)
     return creds
@@ -223,6 +231,28 @@ def _seed_performance(add: Callable[..., None], fixture: IspringFixture, tenant_
                 marks={k: m.model_dump() for k, m in ses.marks.items()})
 
 
+def _seed_appraisals(add: Callable[..., None],
+                     sessions: Sequence[AppraisalSessionFixture]) -> None:
+    """Appraisal sessions with their questions, cards and reviews, as the pack lists them."""
+    for ap in sessions:
+        add(IspringAppraisalSession, session_id=ap.id, name=ap.name, description=ap.description,
+            instruction=ap.instruction, self_review_instruction=ap.self_review_instruction,
+            manager_id=ap.manager_id, profile_id=ap.profile_id, status=ap.status,
+            created_at=ap.created_date, started_at=ap.start_date, completed_at=ap.end_date,
+            permitted_user_ids=list(ap.permitted_user_ids), notification=ap.notification,
+            content=ap.content.model_dump(by_alias=True, exclude_none=True))
+        for i, q in enumerate(ap.questions, start=1):
+            add(IspringAppraisalQuestion, question_id=q.id, session_id=ap.id, text=q.text,
+                is_required=q.is_required, target_roles=list(q.target_roles), position=i)
+        for i, c in enumerate(ap.cards, start=1):
+            add(IspringAppraisalCard, session_id=ap.id, employee_id=c.employee_id,
+                reviewers=[r.model_dump(by_alias=True) for r in c.reviewers], position=i)
+        for r in ap.reviews:
+            add(IspringAppraisalReview, review_id=r.id, session_id=ap.id,
+                employee_id=r.employee_id, reviewer_id=r.reviewer_id, status=r.status,
+                completed_at=r.completion_date, scores=r.scores)
+
+
 def _bulk_insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """One INSERT for many rows; columns a row leaves out get the model's defaults."""
     table = SQLModel.metadata.tables[str(model.__tablename__)]
@@ -249,5 +279,6 @@ def _primary(role_types: Sequence[str]) -> str:
 class IspringBackend(TokensOps, UsersOps, UserLifecycleOps, DepartmentsOps, GroupsOps,
                      SmartGroupsOps, ContentOps, QuizzesOps, EnrollmentsOps, ResultsOps,
                      StatisticsOps, GamificationOps, TrainingsOps, WebhooksOps,
-                     JobTrainingOps, CompetenciesOps):
+                     JobTrainingOps, CompetenciesOps,
+                     AppraisalsOps, AppraisalCardsOps):
     """Every iSpring operation: vendor rules and persistence over `ctx.db`."""

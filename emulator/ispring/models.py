@@ -430,3 +430,72 @@ class IspringChecklistSession(TenantScoped, table=True):
     completion_date: datetime | None = None
     # Marks by criterion: {"<criterionId>": {"points": float, "skipped": bool}}.
     marks: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+# -- appraisal sessions
+
+
+class IspringAppraisalSession(TenantScoped, table=True):
+    """A performance appraisal session: NOT_STARTED → IN_PROGRESS → COMPLETED (and restarts)."""
+
+    __tablename__ = "ispring_appraisal_session"
+
+    session_id: str = Field(primary_key=True, max_length=36)
+    name: str
+    description: str = ""
+    instruction: str = ""
+    self_review_instruction: str = ""
+    manager_id: str = Field(max_length=36)
+    # A competency profile ID, stored as given (profiles live with the competencies).
+    profile_id: str | None = Field(default=None, max_length=36)
+    status: str = Field(default="NOT_STARTED", max_length=20)
+    created_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    permitted_user_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # {"dailyReviewersNotificationDay": int, "dailyReviewersNotificationTimeMilli": int}
+    notification: dict[str, int] | None = Field(default=None, sa_column=Column(JSON))
+    # The profile's competencies and scales as the session reviews them, in the wire's own
+    # shape ({"competencies": […], "scales": […]}); a snapshot, so later profile edits keep
+    # a running session's form.
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class IspringAppraisalQuestion(TenantScoped, table=True):
+    """An open question of a session's review form, for the listed reviewer roles."""
+
+    __tablename__ = "ispring_appraisal_question"
+
+    question_id: str = Field(primary_key=True, max_length=36)
+    session_id: str = Field(index=True, max_length=36)
+    text: str
+    is_required: bool = False
+    target_roles: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    position: int = 0
+
+
+class IspringAppraisalCard(TenantScoped, table=True):
+    """An employee appraised in a session, with the reviewers who review them."""
+
+    __tablename__ = "ispring_appraisal_card"
+
+    session_id: str = Field(primary_key=True, max_length=36)
+    employee_id: str = Field(primary_key=True, max_length=36)
+    # [{"reviewerId": …, "role": "REVIEWER_ROLE_…"}] in the order given.
+    reviewers: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON))
+    position: int = 0
+
+
+class IspringAppraisalReview(TenantScoped, table=True):
+    """One reviewer's review of one employee in a started session."""
+
+    __tablename__ = "ispring_appraisal_review"
+
+    review_id: str = Field(primary_key=True, max_length=36)
+    session_id: str = Field(index=True, max_length=36)
+    employee_id: str = Field(max_length=36)
+    reviewer_id: str = Field(max_length=36)
+    status: str = Field(default="NOT_STARTED", max_length=20)
+    completed_at: datetime | None = None
+    # {"competencies": {id: score}, "indicators": {id: score}} of a submitted review.
+    scores: dict[str, dict[str, float]] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -27,6 +27,17 @@ from emulator.ispring.fields import (
     _integer,
     _items,
 )
+from emulator.ispring.packs import (
+    AppraisalSessionFixture,
+    ChecklistFixture,
+    CompetencyFixture,
+    CompetencyGroupFixture,
+    CompetencyProfileFixture,
+    CompetencyScaleFixture,
+)
+from emulator.ispring.packs import (
+    Pack as _Pack,
+)
 from emulator.ispring.wire import Items, QueryArgs, Tree
 
 COMPLETION_STATUSES = ("not_started", "in_progress", "pending", "complete", "passed",
@@ -214,8 +225,6 @@ def page_tree(plural: str, item: str, trees: Sequence[Tree], next_token: str | N
     return {plural: Items(item, list(trees)), "nextPageToken": next_token}
 
 
-class _Pack(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class ApiKeyFixture(_Pack):
@@ -417,88 +426,6 @@ class EnrollmentFixture(_Pack):
     certificate_date: datetime | None = Field(default=None, alias="certificateDate")
 
 
-class ScaleLevelFixture(_Pack):
-    id: str
-    name: str
-    score: float
-
-
-class CompetencyScaleFixture(_Pack):
-    id: str
-    name: str
-    levels: list[ScaleLevelFixture] = Field(min_length=1)
-
-
-class CompetencyGroupFixture(_Pack):
-    id: str
-    name: str
-    parent_id: str | None = Field(default=None, alias="parentId")  # None: the library's root
-
-
-class IndicatorFixture(_Pack):
-    id: str
-    name: str
-    levels: dict[str, str] = Field(default_factory=dict)  # levelId -> description
-
-
-class CompetencyFixture(_Pack):
-    id: str
-    name: str
-    description: str = ""
-    scale_id: str = Field(alias="scaleId")
-    group_id: str = Field(alias="groupId")
-    review_method: Literal["INDICATORS_INDIVIDUALLY", "COMPETENCY_ENTIRELY"] = Field(
-        alias="reviewMethod")
-    comments_requirement_level: Literal["DISABLED", "OPTIONAL", "REQUIRED"] = Field(
-        alias="commentsRequirementLevel")
-    empty_answers_enabled: bool = Field(default=False, alias="emptyAnswersEnabled")
-    indicators: list[IndicatorFixture] = Field(default_factory=list)
-
-
-class CompetencyProfileFixture(_Pack):
-    id: str
-    name: str
-    description: str = ""
-    competencies: dict[str, str] = Field(default_factory=dict)  # competencyId -> levelId
-    indicators: dict[str, str] = Field(default_factory=dict)  # indicatorId -> levelId
-
-
-class CriterionFixture(_Pack):
-    id: str
-    title: str
-    points: float = Field(ge=0)
-
-
-class CriterionGroupFixture(_Pack):
-    id: str
-    title: str
-    criteria: list[CriterionFixture] = Field(default_factory=list)
-
-
-class CriterionMarkFixture(_Pack):
-    points: float = Field(default=0, ge=0)
-    skipped: bool = False
-
-
-class ChecklistSessionFixture(_Pack):
-    id: str
-    employee_id: str = Field(alias="employeeId")
-    observer_id: str = Field(alias="observerId")
-    status: Literal["NOT_STARTED", "IN_PROGRESS", "PASSED"]
-    start_date: datetime = Field(alias="startDate")
-    actual_start_date: datetime | None = Field(default=None, alias="actualStartDate")
-    completion_date: datetime | None = Field(default=None, alias="completionDate")
-    marks: dict[str, CriterionMarkFixture] = Field(default_factory=dict)  # by criterion ID
-
-
-class ChecklistFixture(_Pack):
-    id: str
-    title: str
-    status: Literal["PUBLISHED", "HIDDEN"] = "PUBLISHED"
-    groups: list[CriterionGroupFixture] = Field(default_factory=list)
-    sessions: list[ChecklistSessionFixture] = Field(default_factory=list)
-
-
 def _performance_problems(pack: IspringFixture, users: set[str]) -> list[str]:
     """Unresolved references of the competency library and the job-training checklists."""
     problems: list[str] = []
@@ -557,6 +484,8 @@ class IspringFixture(_Pack):
     competency_profiles: list[CompetencyProfileFixture] = Field(default_factory=list,
                                                                 alias="competencyProfiles")
     checklists: list[ChecklistFixture] = Field(default_factory=list)
+    appraisal_sessions: list[AppraisalSessionFixture] = Field(default_factory=list,
+                                                              alias="appraisalSessions")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -612,6 +541,9 @@ class IspringFixture(_Pack):
             need("content item", content, q.quiz_item_id, f"quiz answer {q.id}")
             need("enrollment", enrollments, q.enrollment_id, f"quiz answer {q.id}")
         problems.extend(_performance_problems(self, users))
+        for appraisal in self.appraisal_sessions:
+            for person in appraisal.people():
+                need("user", users, person, f"appraisal session {appraisal.id}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
