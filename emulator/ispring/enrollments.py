@@ -41,6 +41,7 @@ from emulator.ispring.wire import (
     Body,
     Entity,
     Items,
+    OptionalBody,
     Query,
     QueryArgs,
     Reply,
@@ -301,7 +302,7 @@ def list_enrollments(request: Request, caller: EnrollmentsRead, q: Query,
 
 
 @router.post("/enrollments")
-def list_enrollments_by_post(request: Request, caller: EnrollmentsRead, body: Body,
+def list_enrollments_by_post(request: Request, caller: EnrollmentsRead, body: OptionalBody,
                              backend: Backend) -> Response:
     """List enrollments with the filters in the body.
 

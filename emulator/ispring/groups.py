@@ -22,7 +22,7 @@ from emulator.ispring.auth import (
 )
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest
-from emulator.ispring.fields import IdList, Name
+from emulator.ispring.fields import IdList, Name, RequiredIds
 from emulator.ispring.models import IspringGroup, IspringGroupMember
 from emulator.ispring.schemas import Page, PageParams, RequestModel, ids, page_params, page_tree
 from emulator.ispring.smart_groups import _SmartGroups
@@ -39,8 +39,9 @@ class UpdateGroup(RequestModel):
 
 
 class GroupMembers(RequestModel):
-    # An empty list is allowed: "update group members" replaces the membership (inferred).
-    user_ids: IdList = Field(default_factory=list, alias="userIds")
+    # The document marks `userIds` required: a missing, empty or malformed list is a 400, so a
+    # broken request can never empty a group (removing members is done by listing the rest).
+    user_ids: RequiredIds = Field(alias="userIds")
 
 
 @dataclass(frozen=True)
