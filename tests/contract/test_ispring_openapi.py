@@ -60,8 +60,8 @@ def test_operation_conforms_to_the_vendor_document(client: httpx.Client, operati
                    "Accept": "application/json"}
     checks = [c for c in CHECKS.get_all() if (label, c.__name__) not in ALLOWED]
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         case = data.draw(operation.as_strategy())
