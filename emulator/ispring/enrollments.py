@@ -49,6 +49,7 @@ from emulator.ispring.wire import (
     empty,
     encode,
     ok,
+    without_path_id,
 )
 
 
@@ -364,7 +365,8 @@ def change_enrollment(request: Request, enrollment_id: str, caller: EnrollmentsW
     Vendor doc: "Editing an Enrollment" (§5.6); 200 empty; department administrators only for
     learners of their departments and sub-departments (403 otherwise).
     """
-    backend.update_enrollment(caller, enrollment_id, UpdateEnrollment.parse(body))
+    backend.update_enrollment(caller, enrollment_id, UpdateEnrollment.parse(
+        without_path_id(body, "enrollmentId", enrollment_id)))
     return empty(request)
 
 

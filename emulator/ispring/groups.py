@@ -26,7 +26,17 @@ from emulator.ispring.fields import IdList, Name, RequiredIds
 from emulator.ispring.models import IspringGroup, IspringGroupMember
 from emulator.ispring.schemas import Page, PageParams, RequestModel, ids, page_params, page_tree
 from emulator.ispring.smart_groups import _SmartGroups
-from emulator.ispring.wire import Body, Entity, Items, Query, Tree, created, empty, ok
+from emulator.ispring.wire import (
+    Body,
+    Entity,
+    Items,
+    Query,
+    Tree,
+    created_as_asked,
+    empty,
+    ok,
+    without_path_id,
+)
 
 
 class NewGroup(RequestModel):
@@ -185,9 +195,12 @@ def list_groups(request: Request, caller: GroupsRead, q: Query, backend: Backend
 def add_group(request: Request, caller: GroupsWrite, body: Body, backend: Backend) -> Response:
     """Add a group.
 
-    Vendor doc: "Adding a Group" (§5.4); 201 with the new ID. Not emulated: `X-Return-Object`.
+    Vendor doc: "Adding a Group" (§5.4); 201 with the new ID, or with the group as
+    `GET /group/{id}` shows it for `X-Return-Object: true`.
     """
-    return created(request, backend.create_group(caller, NewGroup.parse(body)))
+    new_id = backend.create_group(caller, NewGroup.parse(body))
+    return created_as_asked(request, new_id, lambda i: Entity(
+        "group", group_tree(backend.get_group(caller, i), detailed=True)))
 
 
 @router.get("/group/{group_id}")
@@ -207,7 +220,8 @@ def update_group(request: Request, group_id: str, caller: GroupsWrite, body: Bod
 
     Vendor doc: §5.4; 200 empty.
     """
-    backend.update_group(caller, group_id, UpdateGroup.parse(body))
+    backend.update_group(caller, group_id,
+                         UpdateGroup.parse(without_path_id(body, "groupId", group_id)))
     return empty(request)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -166,6 +166,16 @@ async def read_body(request: Request) -> Tree:
 
 
 Body = Annotated[Tree, Depends(read_body)]
+
+
+def without_path_id(body: Tree, name: str, path_id: str) -> Tree:
+    """The body without a field that merely repeats the path's own ID (`userId` in
+    `POST /user/{userId}`): clients echo the entity they read, and that must not fail the
+    update. A different value stays, and is refused as an unknown parameter."""
+    value = body.get(name)
+    if isinstance(value, str) and value.strip().lower() == path_id.strip().lower():
+        return {k: v for k, v in body.items() if k != name}
+    return body
 OptionalBody = Annotated[Tree, Depends(read_optional_body)]
 
 # -- dates -------------------------------------------------------------------------------------
@@ -453,6 +463,14 @@ def ok(request: Request, content: object) -> Response:
 def created(request: Request, new_id: str, *, json_only: bool = False) -> Response:
     """201 with the new ID as the root's text on one line (XML) or a JSON string (§4.2)."""
     return encode(request, Reply(new_id, status=201), json_only=json_only)
+
+
+def created_as_asked(request: Request, new_id: str, entity: Callable[[str], Entity]) -> Response:
+    """201 with the new ID, or with the created entity as its GET shows it when the request
+    says `X-Return-Object: true` (the document's header on the creates that take it)."""
+    if request.headers.get("x-return-object", "").strip().lower() in ("true", "1"):
+        return encode(request, Reply(entity(new_id), status=201))
+    return created(request, new_id)
 
 
 def empty(request: Request, status: int = 200) -> Response:

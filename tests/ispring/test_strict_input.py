@@ -14,8 +14,11 @@ import pytest
 from tests.ispring.support import (
     E_ALICE_CAR,
     ENROLLMENTS,
+    G_MENTORS,
     JSON,
+    MARKETING,
     OWNER,
+    SALES,
     U_BOB,
     U_CAROL,
     UNKNOWN,
@@ -125,3 +128,21 @@ def test_create_content_answers_json_only(client: httpx.Client, accept: str | No
     assert response.headers["content-type"] == "application/json"
     new_id = response.json()
     assert get_json(client, f"/content/{new_id}")["title"] == "Onboarding"
+
+
+@pytest.mark.parametrize(("path", "key", "path_id", "body"), [
+    ("/user/{}", "userId", U_BOB, {"departmentId": SALES}),
+    ("/department/{}", "departmentId", MARKETING, {"name": "Brand"}),
+    ("/group/{}", "groupId", G_MENTORS, {"name": "Coaches"}),
+    ("/enrollment/{}", "enrollmentId", E_ALICE_CAR,
+     {"accessDate": "2024-01-15", "dueDateType": "unlimited"}),
+])
+def test_a_field_repeating_the_path_id_is_accepted(client: httpx.Client, path: str, key: str,
+                                                   path_id: str, body: dict[str, Any]) -> None:
+    url = f"/ispring{path.format(path_id)}"
+    echoed = client.post(url, json={key: path_id.upper(), **body}, headers=OWNER)
+    assert echoed.status_code in (200, 204), echoed.text
+    shown = get_json(client, path.format(path_id))
+    assert all(shown[k] == v for k, v in body.items() if k in shown)
+    other = client.post(url, json={key: UNKNOWN, **body}, headers=OWNER)
+    assert_error(other, 400, f"Wrong parameters: unknown parameter {key}")
