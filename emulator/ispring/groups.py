@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -24,14 +23,13 @@ from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest
 from emulator.ispring.fields import IdList, Name, RequiredIds
 from emulator.ispring.models import IspringGroup, IspringGroupMember
-from emulator.ispring.schemas import Page, PageParams, RequestModel, ids, page_params, page_tree
-from emulator.ispring.smart_groups import _SmartGroups
+from emulator.ispring.schemas import Page, PageParams, RequestModel, page_params, page_tree
+from emulator.ispring.smart_groups import GroupView, _SmartGroups, group_tree
 from emulator.ispring.wire import (
     Body,
     Entity,
     Items,
     Query,
-    Tree,
     created_as_asked,
     empty,
     ok,
@@ -52,24 +50,6 @@ class GroupMembers(RequestModel):
     # The document marks `userIds` required: a missing, empty or malformed list is a 400, so a
     # broken request can never empty a group (removing members is done by listing the rest).
     user_ids: RequiredIds = Field(alias="userIds")
-
-
-@dataclass(frozen=True)
-class GroupView:
-    group_id: str
-    name: str
-    is_smart: bool
-    user_ids: list[str] | None  # None: the caller may see the count only (publishers)
-    users_count: int
-
-
-def group_tree(group: GroupView, *, detailed: bool) -> Tree:
-    tree: Tree = {}
-    if detailed:
-        tree["usersCount"] = group.users_count
-        tree["userIds"] = None if group.user_ids is None else ids(group.user_ids)
-    tree.update({"groupId": group.group_id, "name": group.name, "isSmart": group.is_smart})
-    return tree
 
 
 class GroupsOps(BackendBase):

@@ -14,6 +14,8 @@ CREATES: list[tuple[str, dict[str, Any], str]] = [
                                                  "email": "erin@demo.example"}}, "/user/{}"),
     ("/department", {"name": "Sales West", "parentDepartmentId": SALES}, "/department/{}"),
     ("/group", {"name": "Mentees", "userIds": [U_ALICE]}, "/group/{}"),
+    ("/group/smart", {"name": "Sales only", "rules": {"and": [{"or": [{"rule": {
+        "attributeType": 1, "operator": 1, "value": SALES}}]}]}}, "/group/{}"),
 ]
 
 
