@@ -14,6 +14,8 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 
 class EmulatorError(Exception):
@@ -74,6 +76,16 @@ def validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "Invalid request"
 
 
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """Every method some route of `app` serves on this request's path, for `Allow`."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _child = route.matches({**scope, "method": "\x00"})
+        if match is not Match.NONE and isinstance(route, BaseRoute):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(
     app: FastAPI,
     render: ErrorRenderer,
@@ -93,15 +105,18 @@ def install_error_handlers(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if on_http is not None:
-            return render(request, on_http(request, exc))
         error: EmulatorError
-        if exc.status_code == 404:
+        if on_http is not None:
+            error = on_http(request, exc)
+        elif exc.status_code == 404:
             error = RouteNotFound()
         elif exc.status_code == 405:
             error = MethodNotAllowed()
         else:
             error = EmulatorError(str(exc.detail), status=exc.status_code)
+        if error.status == 405:
+            # RFC 9110 §15.5.6: a 405 names the methods the path does allow.
+            error.headers = {**error.headers, "Allow": allowed_methods(app, request.scope)}
         return render(request, error)
 
     async def unexpected(request: Request, exc: Exception) -> Response:

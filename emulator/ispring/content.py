@@ -31,7 +31,7 @@ from emulator.ispring.schemas import (
     page_params,
     page_tree,
 )
-from emulator.ispring.wire import Body, Entity, Items, Query, Tree, created, ok
+from emulator.ispring.wire import Body, Entity, Items, OptionalBody, Query, Tree, created, ok
 
 
 class CreateContent(RequestModel):
@@ -276,7 +276,7 @@ def list_content(request: Request, caller: ContentRead, q: Query, backend: Backe
 
 
 @router.post("/contents")
-def list_content_by_post(request: Request, caller: ContentRead, body: Body, q: Query,
+def list_content_by_post(request: Request, caller: ContentRead, body: OptionalBody, q: Query,
                          backend: Backend) -> Response:
     """List content items with the filters in the body.
 
@@ -350,10 +350,12 @@ def create_content(request: Request, content_type: str, caller: ContentWrite, bo
     """Create an empty content item.
 
     Vendor doc: §5.5 CreateCourseRequest `{folder_id, title}`; 201 with the new ID. Not
-    emulated: library folders (any folder ID is accepted) and content upload.
+    emulated: library folders (any folder ID is accepted) and content upload. The document
+    declares only a JSON answer, so the new ID is a JSON string whatever `Accept` says (errors
+    are negotiated as everywhere: the document gives them in both formats).
     """
     new_id = backend.create_content(caller, content_type, CreateContent.parse(body))
-    return created(request, new_id)
+    return created(request, new_id, json_only=True)
 
 
 @router.get("/courses/modules")

@@ -38,7 +38,17 @@ from emulator.ispring.schemas import (
     page_tree,
     subordination_tree,
 )
-from emulator.ispring.wire import Body, Entity, Items, Query, Tree, created, empty, ok
+from emulator.ispring.wire import (
+    Body,
+    Entity,
+    Items,
+    Query,
+    Tree,
+    created_as_asked,
+    empty,
+    ok,
+    without_path_id,
+)
 
 
 class NewDepartment(RequestModel):
@@ -243,9 +253,12 @@ def add_department(request: Request, caller: DepartmentsWrite, body: Body,
     """Add a department.
 
     Vendor doc: "Adding a Department" (§5.3); 201 with the new ID. Not emulated: the `X-Name`,
-    `X-Parent-Department-Id`, `X-Code` headers (D23) and `X-Return-Object`.
+    `X-Parent-Department-Id`, `X-Code` headers (D23). `X-Return-Object: true` answers the new
+    department as `GET /department/{id}` shows it.
     """
-    return created(request, backend.create_department(caller, NewDepartment.parse(body)))
+    new_id = backend.create_department(caller, NewDepartment.parse(body))
+    return created_as_asked(request, new_id, lambda i: Entity(
+        "department", department_tree(backend.get_department(caller, i))))
 
 
 @router.get("/department/{department_id}")
@@ -266,7 +279,8 @@ def update_department(request: Request, department_id: str, caller: DepartmentsW
 
     Vendor doc: §5.3; 204; moving under itself or a sub-department → 400.
     """
-    backend.update_department(caller, department_id, UpdateDepartment.parse(body))
+    backend.update_department(caller, department_id, UpdateDepartment.parse(
+        without_path_id(body, "departmentId", department_id)))
     return empty(request, 204)
 
 

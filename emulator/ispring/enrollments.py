@@ -41,6 +41,7 @@ from emulator.ispring.wire import (
     Body,
     Entity,
     Items,
+    OptionalBody,
     Query,
     QueryArgs,
     Reply,
@@ -48,6 +49,7 @@ from emulator.ispring.wire import (
     empty,
     encode,
     ok,
+    without_path_id,
 )
 
 
@@ -301,7 +303,7 @@ def list_enrollments(request: Request, caller: EnrollmentsRead, q: Query,
 
 
 @router.post("/enrollments")
-def list_enrollments_by_post(request: Request, caller: EnrollmentsRead, body: Body,
+def list_enrollments_by_post(request: Request, caller: EnrollmentsRead, body: OptionalBody,
                              backend: Backend) -> Response:
     """List enrollments with the filters in the body.
 
@@ -363,7 +365,8 @@ def change_enrollment(request: Request, enrollment_id: str, caller: EnrollmentsW
     Vendor doc: "Editing an Enrollment" (§5.6); 200 empty; department administrators only for
     learners of their departments and sub-departments (403 otherwise).
     """
-    backend.update_enrollment(caller, enrollment_id, UpdateEnrollment.parse(body))
+    backend.update_enrollment(caller, enrollment_id, UpdateEnrollment.parse(
+        without_path_id(body, "enrollmentId", enrollment_id)))
     return empty(request)
 
 

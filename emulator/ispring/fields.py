@@ -8,7 +8,6 @@ dates in every form of §4.6.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -16,7 +15,13 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from emulator.ispring.wire import leaves, parse_date, parse_datetime
+from emulator.ispring.wire import (
+    integer_value,
+    leaves,
+    number_value,
+    parse_date,
+    parse_datetime,
+)
 
 NAME_MAX = 255
 TEXT_MAX = 4000
@@ -64,9 +69,25 @@ def _uuid(value: Any) -> str:
     return text.lower()
 
 
+def _list_leaves(value: Any, what: str) -> list[Any]:
+    """The scalars of a list in any of its spellings (§4.4); an empty object inside it (`{}`,
+    `[{}]`) is malformed rather than "no items", so a broken filter never widens a search and a
+    broken member list never empties a group."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            if not node:
+                raise ValueError(f"must be a list of {what}")
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return leaves(value)
+
+
 def _uuid_list(value: Any) -> list[str]:
     out: list[str] = []
-    for leaf in leaves(value):
+    for leaf in _list_leaves(value, "IDs"):
         if not isinstance(leaf, str):
             raise ValueError("must be a list of IDs")
         ident = _uuid(leaf)
@@ -84,7 +105,7 @@ def _required_uuid_list(value: Any) -> list[str]:
 
 def _str_list(value: Any) -> list[str]:
     out: list[str] = []
-    for leaf in leaves(value):
+    for leaf in _list_leaves(value, "values"):
         if isinstance(leaf, bool) or not isinstance(leaf, str | int | float):
             raise ValueError("must be a list of values")
         out.extend(p.strip() for p in str(leaf).split(",") if p.strip())
@@ -102,36 +123,12 @@ def _flag(value: Any) -> bool:
     raise ValueError("must be true or false")
 
 
-INT_LIMIT = 10**15  # far beyond any real count, well inside SQLite's and timedelta's ranges
-
-
 def _integer(value: Any) -> int:
-    value = _required(value)
-    if isinstance(value, bool):
-        raise ValueError("must be an integer")
-    whole_float = isinstance(value, float) and value.is_integer()
-    digits = isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value)
-    if whole_float or digits:
-        value = int(value)
-    if not isinstance(value, int):
-        raise ValueError("must be an integer")
-    if abs(value) >= INT_LIMIT:
-        raise ValueError("is out of range")
-    return value
+    return integer_value(_required(value))
 
 
 def _number(value: Any) -> float:
-    value = _required(value)
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    numeric = r"\s*[+-]?(\d{1,15}(\.\d*)?|\.\d+)\s*"
-    if not isinstance(value, int | float) and not (
-            isinstance(value, str) and re.fullmatch(numeric, value)):
-        raise ValueError("must be a number")
-    number = float(value)
-    if not math.isfinite(number) or abs(number) >= INT_LIMIT:
-        raise ValueError("is out of range")
-    return number
+    return number_value(_required(value))
 
 
 def _score(value: Any) -> float:

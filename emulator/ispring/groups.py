@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -22,11 +21,20 @@ from emulator.ispring.auth import (
 )
 from emulator.ispring.base import BackendBase
 from emulator.ispring.errors import BadRequest
-from emulator.ispring.fields import IdList, Name
+from emulator.ispring.fields import IdList, Name, RequiredIds
 from emulator.ispring.models import IspringGroup, IspringGroupMember
-from emulator.ispring.schemas import Page, PageParams, RequestModel, ids, page_params, page_tree
-from emulator.ispring.smart_groups import _SmartGroups
-from emulator.ispring.wire import Body, Entity, Items, Query, Tree, created, empty, ok
+from emulator.ispring.schemas import Page, PageParams, RequestModel, page_params, page_tree
+from emulator.ispring.smart_groups import GroupView, _SmartGroups, group_tree
+from emulator.ispring.wire import (
+    Body,
+    Entity,
+    Items,
+    Query,
+    created_as_asked,
+    empty,
+    ok,
+    without_path_id,
+)
 
 
 class NewGroup(RequestModel):
@@ -39,26 +47,9 @@ class UpdateGroup(RequestModel):
 
 
 class GroupMembers(RequestModel):
-    # An empty list is allowed: "update group members" replaces the membership (inferred).
-    user_ids: IdList = Field(default_factory=list, alias="userIds")
-
-
-@dataclass(frozen=True)
-class GroupView:
-    group_id: str
-    name: str
-    is_smart: bool
-    user_ids: list[str] | None  # None: the caller may see the count only (publishers)
-    users_count: int
-
-
-def group_tree(group: GroupView, *, detailed: bool) -> Tree:
-    tree: Tree = {}
-    if detailed:
-        tree["usersCount"] = group.users_count
-        tree["userIds"] = None if group.user_ids is None else ids(group.user_ids)
-    tree.update({"groupId": group.group_id, "name": group.name, "isSmart": group.is_smart})
-    return tree
+    # The document marks `userIds` required: a missing, empty or malformed list is a 400, so a
+    # broken request can never empty a group (removing members is done by listing the rest).
+    user_ids: RequiredIds = Field(alias="userIds")
 
 
 class GroupsOps(BackendBase):
@@ -184,9 +175,12 @@ def list_groups(request: Request, caller: GroupsRead, q: Query, backend: Backend
 def add_group(request: Request, caller: GroupsWrite, body: Body, backend: Backend) -> Response:
     """Add a group.
 
-    Vendor doc: "Adding a Group" (§5.4); 201 with the new ID. Not emulated: `X-Return-Object`.
+    Vendor doc: "Adding a Group" (§5.4); 201 with the new ID, or with the group as
+    `GET /group/{id}` shows it for `X-Return-Object: true`.
     """
-    return created(request, backend.create_group(caller, NewGroup.parse(body)))
+    new_id = backend.create_group(caller, NewGroup.parse(body))
+    return created_as_asked(request, new_id, lambda i: Entity(
+        "group", group_tree(backend.get_group(caller, i), detailed=True)))
 
 
 @router.get("/group/{group_id}")
@@ -206,7 +200,8 @@ def update_group(request: Request, group_id: str, caller: GroupsWrite, body: Bod
 
     Vendor doc: §5.4; 200 empty.
     """
-    backend.update_group(caller, group_id, UpdateGroup.parse(body))
+    backend.update_group(caller, group_id,
+                         UpdateGroup.parse(without_path_id(body, "groupId", group_id)))
     return empty(request)
 
 

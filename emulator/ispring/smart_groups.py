@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -27,8 +28,8 @@ from emulator.ispring.models import (
     IspringProfileField,
     IspringUser,
 )
-from emulator.ispring.schemas import RequestModel, SmartRulesIn
-from emulator.ispring.wire import Body, Tree, created, empty, ok
+from emulator.ispring.schemas import RequestModel, SmartRulesIn, ids
+from emulator.ispring.wire import Body, Entity, Tree, created_as_asked, empty, ok
 
 
 class NewSmartGroup(RequestModel):
@@ -107,6 +108,24 @@ class _SmartGroups:
                 if u.fields.get(field, "").strip().lower() == value.strip().lower()}
 
 
+@dataclass(frozen=True)
+class GroupView:
+    group_id: str
+    name: str
+    is_smart: bool
+    user_ids: list[str] | None  # None: the caller may see the count only (publishers)
+    users_count: int
+
+
+def group_tree(group: GroupView, *, detailed: bool) -> Tree:
+    tree: Tree = {}
+    if detailed:
+        tree["usersCount"] = group.users_count
+        tree["userIds"] = None if group.user_ids is None else ids(group.user_ids)
+    tree.update({"groupId": group.group_id, "name": group.name, "isSmart": group.is_smart})
+    return tree
+
+
 class SmartGroupsOps(BackendBase):
     """Smart groups: creating and changing their rules."""
 
@@ -156,6 +175,17 @@ class SmartGroupsOps(BackendBase):
             return group.group_id, dict(group.rules or {})
 
 
+    def get_smart_group(self, p: Principal, group_id: str) -> GroupView:
+        """A smart group as `GET /group/{id}` shows it (members by its rules, in scope)."""
+        p.require(Right.GROUPS_READ)
+        with self._unit(p.tenant_id) as (session, _now):
+            group = self._smart_group(session, p, group_id)
+            smart = _SmartGroups(session, p.tenant_id)
+            members = sorted(smart.members(group) & smart.visible_to(p))
+            return GroupView(group.group_id, group.name, True,
+                             None if p.is_publisher else members, len(members))
+
+
 router = APIRouter(dependencies=[Depends(authenticate)])
 Backend = Annotated[SmartGroupsOps, operations(SmartGroupsOps)]
 
@@ -166,9 +196,12 @@ def add_smart_group(request: Request, caller: GroupsWrite, body: Body,
     """Add a smart group (members follow rules).
 
     Vendor doc: §5.4 NewSmartGroup; 201 with the new ID; rules on departments (only / with
-    sub-departments), groups and profile fields. Not emulated: `X-Return-Object`.
+    sub-departments), groups and profile fields; `X-Return-Object: true` answers the group as
+    `GET /group/{id}` shows it.
     """
-    return created(request, backend.create_smart_group(caller, NewSmartGroup.parse(body)))
+    new_id = backend.create_smart_group(caller, NewSmartGroup.parse(body))
+    return created_as_asked(request, new_id, lambda i: Entity(
+        "group", group_tree(backend.get_smart_group(caller, i), detailed=True)))
 
 
 @router.post("/group/smart/{group_id}")

@@ -49,7 +49,7 @@ from emulator.ispring.models import (
 from emulator.ispring.results import ResultView, _ResultCalculator
 from emulator.ispring.schemas import COMPLETION_STATUSES, COURSE_STATUSES, RequestModel, _pre_items
 from emulator.ispring.webhooks import _nanoseconds, _Outbox, delivering
-from emulator.ispring.wire import Body, Query, Tree, empty, ok
+from emulator.ispring.wire import Body, OptionalBody, Query, Tree, empty, ok
 
 
 class UpdateCourseStatus(RequestModel):
@@ -342,8 +342,8 @@ def grade_assignments(request: Request, caller: StatisticsWrite, body: Body,
 
 
 @router.post("/statistics/course")
-def update_course_status(request: Request, caller: StatisticsWrite, body: Body, q: Query,
-                         backend: Backend) -> Response:
+def update_course_status(request: Request, caller: StatisticsWrite, body: OptionalBody,
+                         q: Query, backend: Backend) -> Response:
     """Set the course status of enrollments.
 
     Vendor doc: §5.8 UpdateCourseStatus (body, or the OAS query form); applied at once (D22);

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
+from pydantic import ConfigDict
 from sqlalchemy import delete, func
 from sqlmodel import col, select
 
@@ -39,6 +40,10 @@ from emulator.ispring.wire import Body, ok
 
 
 class TokenRequest(RequestModel):
+    # RFC 6749 §3.2: the token endpoint MUST ignore unrecognized request parameters (the one
+    # exception to iSpring's refusal of unknown parameters).
+    model_config = ConfigDict(extra="ignore", populate_by_name=False, frozen=True)
+
     client_id: Text
     client_secret: Text
     grant_type: Text

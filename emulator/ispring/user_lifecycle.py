@@ -66,8 +66,9 @@ from emulator.ispring.schemas import (
     _pre_items,
     day,
 )
+from emulator.ispring.users import UsersOps, user_tree
 from emulator.ispring.webhooks import _Outbox, delivering
-from emulator.ispring.wire import Body, created, empty
+from emulator.ispring.wire import Body, Entity, created_as_asked, empty, without_path_id
 
 
 def _profile_values(value: Any) -> dict[str, str]:
@@ -553,15 +554,18 @@ def remove_work_leave_statuses(request: Request, caller: UsersWrite, body: Body,
 
 
 @router.post("/user")
-def add_user(request: Request, caller: UsersWrite, body: Body, backend: Backend) -> Response:
+def add_user(request: Request, caller: UsersWrite, body: Body, backend: Backend,
+             readers: Annotated[UsersOps, operations(UsersOps)]) -> Response:
     """Add a user.
 
     Vendor doc: "Adding a User" (§5.2); 201 with the new ID; duplicate login or e-mail → 400
-    (D12). Not emulated: sending the invitation e-mail/SMS, the `X-*` header form (D23) and
-    `X-Return-Object`.
+    (D12); `X-Return-Object: true` answers the user as `GET /user/{id}` shows it. Not emulated:
+    sending the invitation e-mail/SMS and the `X-*` header form (D23).
     """
     new_id = backend.create_user(caller, NewUser.parse(body))
-    return delivering(created(request, new_id), request, caller)
+    answer = created_as_asked(request, new_id, lambda i: Entity(
+        "userProfile", user_tree(readers.get_user(caller, i), v2=False)))
+    return delivering(answer, request, caller)
 
 
 @router.post("/user/{user_id}")
@@ -572,7 +576,7 @@ def update_user_profile(request: Request, user_id: str, caller: UsersWrite, body
     Vendor doc: "Updating User Profile" (§5.2); partial `fields`; 200 empty (D3). Not emulated:
     the `X-*` header form (D23).
     """
-    backend.update_user(caller, user_id, UpdateUser.parse(body))
+    backend.update_user(caller, user_id, UpdateUser.parse(without_path_id(body, "userId", user_id)))
     return empty(request)
 
 

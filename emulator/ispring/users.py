@@ -44,7 +44,16 @@ from emulator.ispring.schemas import (
     subordination_tree,
 )
 from emulator.ispring.smart_groups import _SmartGroups
-from emulator.ispring.wire import Body, Entity, Items, Query, QueryArgs, Tree, ok
+from emulator.ispring.wire import (
+    Body,
+    Entity,
+    Items,
+    OptionalBody,
+    Query,
+    QueryArgs,
+    Tree,
+    ok,
+)
 
 
 class UserFilter(PageParams):
@@ -350,7 +359,7 @@ def list_users_v2(request: Request, caller: UsersRead, q: Query, backend: Backen
 
 
 @router.post("/users/v2")
-def list_users_v2_by_post(request: Request, caller: UsersRead, body: Body, q: Query,
+def list_users_v2_by_post(request: Request, caller: UsersRead, body: OptionalBody, q: Query,
                           backend: Backend) -> Response:
     """List users, V2, with the filters in the body.
 
@@ -361,7 +370,7 @@ def list_users_v2_by_post(request: Request, caller: UsersRead, body: Body, q: Qu
 
 
 @router.post("/user/list")
-def get_paged_users_list(request: Request, caller: UsersRead, body: Body,
+def get_paged_users_list(request: Request, caller: UsersRead, body: OptionalBody,
                          backend: Backend) -> Response:
     """Get a page of users by page number.
 

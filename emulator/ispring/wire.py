@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -72,6 +73,20 @@ def _check_depth(value: Any) -> None:
             stack.extend((v, depth + 1) for v in node)
 
 
+def _refuse_null(data: Any, where: str = "") -> None:
+    """JSON `null` is no value the vendor document allows (it marks no field nullable): a null
+    body or field is a 400, never "absent", so a broken client cannot blank data by accident.
+    (XML and forms cannot spell null; their empty elements still mean "not given".)"""
+    if data is None:
+        raise BadRequest(f"Wrong parameters: {where or 'the body'} must not be null")
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            _refuse_null(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _refuse_null(value, f"{where}.{index}" if where else str(index))
+
+
 def decode_xml(body: bytes) -> Tree:
     """An XML request body; the root element's name is ignored (the docs use several)."""
     _root, content = parse_xml(body)
@@ -90,8 +105,7 @@ def decode_json(body: bytes) -> Tree:
     except RecursionError:
         raise BadRequest("Wrong parameters: the body is nested too deeply") from None
     _check_depth(data)
-    if data is None:
-        return {}
+    _refuse_null(data)
     if not isinstance(data, dict):
         raise BadRequest("Wrong parameters: the JSON body must be an object")
     return data
@@ -115,8 +129,8 @@ def _sniff(body: bytes) -> str:
     return _FORM
 
 
-async def read_body(request: Request) -> Tree:
-    """The request body as a plain tree (the dependency every writing route uses)."""
+async def read_optional_body(request: Request) -> Tree:
+    """The request body as a plain tree; no body at all is `{}` (searches: no filter)."""
     body = await request.body()
     if not body.strip():
         return {}
@@ -144,7 +158,26 @@ async def read_body(request: Request) -> Tree:
     return php_nest(pairs)
 
 
+async def read_body(request: Request) -> Tree:
+    """The body of a write: the vendor document marks every write's body required, so an
+    empty one is a 400 rather than a request that changes nothing or blanks fields."""
+    if not (await request.body()).strip():
+        raise BadRequest("Wrong parameters: the request body is required")
+    return await read_optional_body(request)
+
+
 Body = Annotated[Tree, Depends(read_body)]
+
+
+def without_path_id(body: Tree, name: str, path_id: str) -> Tree:
+    """The body without a field that merely repeats the path's own ID (`userId` in
+    `POST /user/{userId}`): clients echo the entity they read, and that must not fail the
+    update. A different value stays, and is refused as an unknown parameter."""
+    value = body.get(name)
+    if isinstance(value, str) and value.strip().lower() == path_id.strip().lower():
+        return {k: v for k, v in body.items() if k != name}
+    return body
+OptionalBody = Annotated[Tree, Depends(read_optional_body)]
 
 # -- dates -------------------------------------------------------------------------------------
 
@@ -168,6 +201,46 @@ _LAST_DAY = datetime(9999, 12, 30, tzinfo=UTC)
 def parse_date(text: str) -> date:
     """A calendar date; a date-time is accepted and cut to its (UTC) date."""
     return parse_datetime(text).date()
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+INT_LIMIT = 10**15  # far beyond any real count, well inside SQLite's and timedelta's ranges
+# A JSON number literal, with surrounding spaces: the one number spelling every encoding accepts
+# (`10`, `-2.5`, `1E1`), so XML, forms and query strings read numbers exactly as JSON does.
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?\s*")
+
+
+def number_value(value: Any) -> float:
+    """A number from JSON or from text; ValueError("must be a number"/"is out of range")."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        if len(value) > 64 or not _NUMBER.fullmatch(value):
+            raise ValueError("must be a number")
+        value = float(value)
+    if not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    number = float(value)
+    if not math.isfinite(number) or abs(number) >= INT_LIMIT:
+        raise ValueError("is out of range")
+    return number
+
+
+def integer_value(value: Any) -> int:
+    """A whole number in any spelling of `number_value` (`10`, `10.0`, `1E1`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= INT_LIMIT:
+            raise ValueError("is out of range")
+        return value
+    try:
+        number = number_value(value)
+    except ValueError as exc:
+        raise ValueError("is out of range" if "range" in str(exc) else "must be an integer"
+                         ) from None
+    if not number.is_integer():
+        raise ValueError("must be an integer")
+    return int(number)
 
 
 # -- PHP-style keys ------------------------------------------------------------------------------
@@ -265,9 +338,10 @@ class QueryArgs:
         value = self.text(name)
         if value is None or value == "":
             return None
-        if not re.fullmatch(r"[+-]?\d{1,15}", value.strip()):
-            raise BadRequest(f"Wrong parameters: {name} must be an integer")
-        return int(value)
+        try:
+            return integer_value(value)
+        except ValueError as exc:
+            raise BadRequest(f"Wrong parameters: {name} {exc}") from None
 
     def date_range(self, name: str) -> tuple[datetime | None, datetime | None]:
         """`name[startDate]` / `name[endDate]`; either bound may be absent (§4.5)."""
@@ -371,10 +445,12 @@ def to_xml(value: Any) -> Any:
     return value
 
 
-def encode(request: Request, reply: Reply) -> Response:
+def encode(request: Request, reply: Reply, *, json_only: bool = False) -> Response:
+    """The reply in the negotiated format; `json_only` for the operations the vendor document
+    declares with a JSON answer only (`POST /content/create/{type}`)."""
     if reply.empty:
         return Response(status_code=reply.status)
-    if wants_json(request):
+    if json_only or wants_json(request):
         return Response(render_json(to_json(reply.content)), status_code=reply.status,
                         media_type="application/json")
     return Response(core_render_xml(reply.root, to_xml(reply.content)), status_code=reply.status,
@@ -385,9 +461,17 @@ def ok(request: Request, content: object) -> Response:
     return encode(request, Reply(content))
 
 
-def created(request: Request, new_id: str) -> Response:
+def created(request: Request, new_id: str, *, json_only: bool = False) -> Response:
     """201 with the new ID as the root's text on one line (XML) or a JSON string (§4.2)."""
-    return encode(request, Reply(new_id, status=201))
+    return encode(request, Reply(new_id, status=201), json_only=json_only)
+
+
+def created_as_asked(request: Request, new_id: str, entity: Callable[[str], Entity]) -> Response:
+    """201 with the new ID, or with the created entity as its GET shows it when the request
+    says `X-Return-Object: true` (the document's header on the creates that take it)."""
+    if request.headers.get("x-return-object", "").strip().lower() in ("true", "1"):
+        return encode(request, Reply(entity(new_id), status=201))
+    return created(request, new_id)
 
 
 def empty(request: Request, status: int = 200) -> Response:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.ispring.support import (
     ALL_DEPARTMENTS,
     JSON,
     OWNER,
     TOKEN_FORM,
+    U_ALICE,
     access_token,
     assert_error,
     assert_json_error,
     department_ids,
 )
+
+XML_ACCEPT = {"Accept": "application/xml"}
 
 
 def test_format_follows_accept_exactly(client: httpx.Client) -> None:
@@ -56,6 +60,20 @@ def test_unknown_path_and_wrong_method(client: httpx.Client) -> None:
     assert_error(client.put("/ispring/department", headers=OWNER), 405, "Method not allowed")
     # The token endpoint answers JSON unless XML alone is asked for (D15), errors included.
     assert_json_error(client.get("/ispring/api/v3/token"), 405, "Method not allowed")
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("DELETE", "/department", "GET, POST"),
+    ("PUT", "/api/v2/department/", "GET, POST"),
+    ("PATCH", f"/user/{U_ALICE}", "DELETE, GET, POST"),
+    ("GET", "/api/v3/token", "POST"),
+])
+def test_wrong_method_names_the_allowed_ones(client: httpx.Client, method: str, path: str,
+                                             allow: str) -> None:
+    # RFC 9110 §15.5.6: a 405 carries Allow, listing every method the path serves.
+    response = client.request(method, f"/ispring{path}", headers={**OWNER, **XML_ACCEPT})
+    assert_error(response, 405, "Method not allowed")
+    assert response.headers["allow"] == allow
 
 
 def test_journal_files_requests_under_the_account(client: httpx.Client) -> None:

@@ -445,7 +445,8 @@ def test_create_for_a_learner_outside_the_scope(client: httpx.Client) -> None:
      "Wrong parameters: Malformed XML: mismatched tag: line 1, column 27"),
     (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><request>&a;</request>',
      "Wrong parameters: XML with a DTD or entities is not accepted (DTDForbidden)"),
-    (b"", "Wrong parameters: courseIds is required"),
+    (b"", "Wrong parameters: the request body is required"),
+    (b"<request/>", "Wrong parameters: courseIds is required"),
     (b"<request>text</request>",
      "Wrong parameters: the request element must contain parameters"),
 ])

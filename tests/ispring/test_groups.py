@@ -142,10 +142,26 @@ def test_update_group_members_replaces_them(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert get_json(client, f"/group/{G_NEW_HIRES}") == detailed(G_NEW_HIRES, "New Hires",
                                                                  [U_BOB, U_CAROL])
-    cleared = client.post(f"/ispring/group/{G_NEW_HIRES}/members", json={"userIds": []},
-                          headers=OWNER)
-    assert cleared.status_code == 200
-    assert get_json(client, f"/group/{G_NEW_HIRES}")["usersCount"] == 0
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"", "Wrong parameters: the request body is required"),
+    (b"{}", "Wrong parameters: userIds is required"),
+    (b'{"userIds": null}', "Wrong parameters: userIds must not be null"),
+    (b'{"userIds": []}', "Wrong parameters: userIds must not be empty"),
+    (b'{"userIds": {}}', "Wrong parameters: userIds must be a list of IDs"),
+    (b'{"userIds": [{}]}', "Wrong parameters: userIds must be a list of IDs"),
+    (b"<request><userIds/></request>", "Wrong parameters: userIds is required"),
+])
+def test_malformed_member_update_changes_nothing(client: httpx.Client, body: bytes,
+                                                 message: str) -> None:
+    # The document marks userIds required: a broken update must never empty the group.
+    ctype = "application/xml" if body.startswith(b"<") else "application/json"
+    response = client.post(f"/ispring/group/{G_NEW_HIRES}/members", content=body,
+                           headers={**OWNER, "Content-Type": ctype})
+    assert_error(response, 400, message)
+    assert get_json(client, f"/group/{G_NEW_HIRES}") == detailed(G_NEW_HIRES, "New Hires",
+                                                                 [U_ALICE, U_BOB])
 
 
 def test_scoped_member_update_keeps_members_it_cannot_see(client: httpx.Client) -> None:

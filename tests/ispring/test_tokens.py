@@ -67,7 +67,6 @@ def test_token_from_a_json_body(client: httpx.Client) -> None:
      "Wrong parameters: client_id is required"),
     ({**TOKEN_FORM, "grant_type": "password"}, 400,
      "Wrong parameters: grant_type must be client_credentials"),
-    ({**TOKEN_FORM, "scope": "all"}, 400, "Wrong parameters: unknown parameter scope"),
 ])
 def test_token_errors(client: httpx.Client, form: dict[str, str], status: int,
                       message: str) -> None:
@@ -75,6 +74,16 @@ def test_token_errors(client: httpx.Client, form: dict[str, str], status: int,
                       status, message)
     assert_error(client.post("/ispring/api/v3/token", data=form,
                              headers={"Accept": "application/xml"}), status, message)
+
+
+def test_token_ignores_unrecognized_parameters(client: httpx.Client) -> None:
+    # RFC 6749 §3.2: the token endpoint MUST ignore unrecognized request parameters.
+    response = client.post("/ispring/api/v3/token", data={**TOKEN_FORM, "scope": "all",
+                                                          "audience": "x"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body == {"access_token": body["access_token"], "expires_in": 1800,
+                    "token_type": "bearer"}
 
 
 def test_token_expires_by_the_emulator_clock(client: httpx.Client) -> None:

@@ -110,7 +110,10 @@ def test_hostile_xml_writes_nothing(client: httpx.Client, body: bytes, message: 
     (b'{"name": true}', "Wrong parameters: name must be a single value"),
     (b'{"name": "' + b"x" * 100_000 + b'"}', "Wrong parameters: name is longer than 255 "
                                              "characters"),
-    (b"null", "Wrong parameters: name is required"),
+    (b"null", "Wrong parameters: the body must not be null"),
+    (b'{"name": null}', "Wrong parameters: name must not be null"),
+    (b"", "Wrong parameters: the request body is required"),
+    (b"{}", "Wrong parameters: name is required"),
     (b'"text"', "Wrong parameters: the JSON body must be an object"),
 ])
 def test_bad_json(client: httpx.Client, body: bytes, message: str) -> None:
