@@ -50,7 +50,7 @@ from emulator.ispring.models import (
     IspringUser,
 )
 from emulator.ispring.schemas import RequestModel, UserIds, _pre_items, ids, number
-from emulator.ispring.wire import Body, Items, Tree, empty, ok
+from emulator.ispring.wire import Body, Items, OptionalBody, Tree, empty, ok
 
 SELF_REVIEW = "REVIEWER_ROLE_SELF_REVIEW"
 USER_STATUSES = {1: "ACTIVE", 3: "DEACTIVATED", 5: "TERMINATED"}
@@ -368,7 +368,7 @@ def get_appraisal_session_content_competencies(request: Request, session_id: str
 
 @router.post(f"{PREFIX}/{{session_id}}/user/attributes/list")
 def list_appraisal_session_user_attributes(request: Request, session_id: str,
-                                           caller: AppraisalsRead, body: Body,
+                                           caller: AppraisalsRead, body: OptionalBody,
                                            backend: Backend) -> Response:
     """List session participants' names, departments, statuses and profile attributes.
 

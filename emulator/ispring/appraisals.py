@@ -74,7 +74,7 @@ from emulator.ispring.models import (
     IspringUser,
 )
 from emulator.ispring.schemas import RequestModel, UserIds, ids, iso_offset
-from emulator.ispring.wire import Body, Items, Tree, empty, leaves, ok
+from emulator.ispring.wire import Body, Items, OptionalBody, Tree, empty, leaves, ok
 
 REVIEWER_ROLES = ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER",
                   "REVIEWER_ROLE_PEER", "REVIEWER_ROLE_DIRECT_REPORT", "REVIEWER_ROLE_CUSTOMER",
@@ -457,7 +457,7 @@ PREFIX = "/performance-management/appraisal/session"
 
 
 @router.post(f"{PREFIX}/list")
-def list_appraisal_sessions(request: Request, caller: AppraisalsRead, body: Body,
+def list_appraisal_sessions(request: Request, caller: AppraisalsRead, body: OptionalBody,
                             backend: Backend) -> Response:
     """List appraisal sessions.
 
@@ -505,8 +505,8 @@ def update_appraisal_session(request: Request, session_id: str, caller: Appraisa
 
 
 @router.post(f"{PREFIX}/{{session_id}}/start")
-def start_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite, body: Body,
-                            backend: Backend) -> Response:
+def start_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite,
+                            body: OptionalBody, backend: Backend) -> Response:
     """Start an appraisal session.
 
     Vendor doc: OAS StartAppraisalSessionStatusCode: 200 `SUCCESS` or the reason it cannot
@@ -519,7 +519,7 @@ def start_appraisal_session(request: Request, session_id: str, caller: Appraisal
 
 @router.post(f"{PREFIX}/{{session_id}}/restart")
 def restart_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite,
-                              body: Body, backend: Backend) -> Response:
+                              body: OptionalBody, backend: Backend) -> Response:
     """Restart (reopen) a completed appraisal session.
 
     Vendor doc: OAS RestartAppraisalSessionStatusCode: 200 `SUCCESS`, or `NOT_COMPLETED` for a
@@ -531,7 +531,7 @@ def restart_appraisal_session(request: Request, session_id: str, caller: Apprais
 
 @router.post(f"{PREFIX}/{{session_id}}/complete")
 def complete_appraisal_session(request: Request, session_id: str, caller: AppraisalsWrite,
-                               body: Body, backend: Backend) -> Response:
+                               body: OptionalBody, backend: Backend) -> Response:
     """Complete an appraisal session.
 
     Vendor doc: OAS CompleteAppraisalSession → 200 empty; a session not in progress → 400.
@@ -619,7 +619,7 @@ def update_appraisal_question(request: Request, session_id: str, question_id: st
 
 @router.post(f"{PREFIX}/{{session_id}}/question/{{question_id}}/remove")
 def remove_appraisal_question(request: Request, session_id: str, question_id: str,
-                              caller: AppraisalsWrite, body: Body,
+                              caller: AppraisalsWrite, body: OptionalBody,
                               backend: Backend) -> Response:
     """Remove a question from a session's review form.
 

@@ -70,7 +70,7 @@ from emulator.ispring.models import (
     IspringCompetencyScale,
 )
 from emulator.ispring.schemas import RequestModel, _pre_items, ids
-from emulator.ispring.wire import Body, Items, Tree, empty, ok
+from emulator.ispring.wire import Body, Items, OptionalBody, Tree, empty, ok
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -525,7 +525,7 @@ def list_competency_groups(request: Request, caller: CompetenciesRead,
 
 
 @router.post(f"{PREFIX}/competency/list")
-def list_competencies(request: Request, caller: CompetenciesRead, body: Body,
+def list_competencies(request: Request, caller: CompetenciesRead, body: OptionalBody,
                       backend: Backend) -> Response:
     """List competencies with their indicators.
 
@@ -584,7 +584,7 @@ def change_competency_indicator(request: Request, competency_id: str, indicator_
 
 
 @router.post(f"{PREFIX}/profile/list")
-def list_competency_profiles(request: Request, caller: CompetenciesRead, body: Body,
+def list_competency_profiles(request: Request, caller: CompetenciesRead, body: OptionalBody,
                              backend: Backend) -> Response:
     """List competency profiles.
 

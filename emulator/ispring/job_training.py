@@ -29,7 +29,7 @@ from emulator.ispring.errors import BadRequest
 from emulator.ispring.fields import IdList, OptId, _choice, _optional
 from emulator.ispring.models import IspringChecklist, IspringChecklistSession
 from emulator.ispring.schemas import RequestModel, ids, iso_offset, number
-from emulator.ispring.wire import Body, Items, Tree, ok
+from emulator.ispring.wire import Items, OptionalBody, Tree, ok
 
 SESSION_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "PASSED")
 
@@ -185,7 +185,7 @@ Backend = Annotated[JobTrainingOps, operations(JobTrainingOps)]
 
 
 @router.post("/job-training/checklist/sessions/list")
-def list_checklist_sessions(request: Request, caller: JobTrainingRead, body: Body,
+def list_checklist_sessions(request: Request, caller: JobTrainingRead, body: OptionalBody,
                             backend: Backend) -> Response:
     """List checklists with their sessions.
 
@@ -200,7 +200,7 @@ def list_checklist_sessions(request: Request, caller: JobTrainingRead, body: Bod
 
 
 @router.post("/job-training/sessions/result/list")
-def list_sessions_result(request: Request, caller: JobTrainingRead, body: Body,
+def list_sessions_result(request: Request, caller: JobTrainingRead, body: OptionalBody,
                          backend: Backend) -> Response:
     """List job-training sessions with their results.
 
@@ -213,7 +213,7 @@ def list_sessions_result(request: Request, caller: JobTrainingRead, body: Body,
 
 
 @router.post("/job-training/completed-session/criterion-group/result/list")
-def list_criterion_groups_result(request: Request, caller: JobTrainingRead, body: Body,
+def list_criterion_groups_result(request: Request, caller: JobTrainingRead, body: OptionalBody,
                                  backend: Backend) -> Response:
     """List criterion-group results of completed job-training sessions.
 
@@ -227,7 +227,7 @@ def list_criterion_groups_result(request: Request, caller: JobTrainingRead, body
 
 
 @router.post("/job-training/completed-session/criterion/result/list")
-def list_criterion_result(request: Request, caller: JobTrainingRead, body: Body,
+def list_criterion_result(request: Request, caller: JobTrainingRead, body: OptionalBody,
                           backend: Backend) -> Response:
     """List criterion results of completed job-training sessions.
 
