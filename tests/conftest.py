@@ -26,6 +26,9 @@ from tests.backends import (  # noqa: F401
 )
 
 pytest_plugins = ["pytester"]
+# Shared test helpers get pytest's detailed assertion messages; registered here, before any
+# test module (the contract tests included) imports them.
+pytest.register_assert_rewrite("tests.ispring.support")
 
 
 @pytest.fixture(scope="session")
