@@ -16,7 +16,6 @@ Vendor APIs never pass through here: their own credentials are their only gate.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -32,6 +31,7 @@ from emulator.control.ui import PAGES
 from emulator.core.db import Database
 from emulator.core.errors import EmulatorError
 from emulator.core.models import Tenant
+from emulator.core.secrets import token_digest
 
 # (method, path below /_emulator): the readiness probe and the dashboard's page shells, which
 # carry no data (every figure they show comes from API calls that need the token).
@@ -67,14 +67,10 @@ def _pattern(path: str) -> re.Pattern[str]:
 _TENANT_PATTERNS = [(method, _pattern(path)) for method, path in TENANT_ROUTES]
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_tenant_token() -> tuple[str, str]:
     """(the token handed to the client once, the digest stored)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    return token, digest(token)
+    return token, token_digest(token)
 
 
 def caller_tenant(request: Request) -> str | None:
@@ -107,7 +103,7 @@ class ControlGuard:
     def _tenant_of(self, token: str) -> str | None:
         with self.db.read() as session:
             found = session.exec(select(Tenant.id).where(
-                Tenant.control_token_hash == digest(token))).first()
+                Tenant.control_token_hash == token_digest(token))).first()
             return str(found) if found is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
