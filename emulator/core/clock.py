@@ -84,10 +84,18 @@ class Clock:
         if state is not None:
             session.delete(state)
 
+    @classmethod
+    def now_in(cls, state: control_cache.ControlState, tenant: str | None = None) -> datetime:
+        """Emulated now for `tenant` from control state already read (no query)."""
+        return cls._read(cls._scope(state, tenant))
+
     def _effective(self, session: Session, tenant: str | None) -> ClockState | None:
         session.flush()  # a change made earlier in this transaction counts
-        rows = control_cache.read(session.connection()).clocks
-        return rows.get(tenant or GLOBAL) or rows.get(GLOBAL)
+        return self._scope(control_cache.read(session.connection()), tenant)
+
+    @staticmethod
+    def _scope(state: control_cache.ControlState, tenant: str | None) -> ClockState | None:
+        return state.clocks.get(tenant or GLOBAL) or state.clocks.get(GLOBAL)
 
     @staticmethod
     def _read(state: ClockState | None) -> datetime:

@@ -3,9 +3,10 @@
 Every request used to query the clock (once per unit of work) and the fault table. Both change
 only through the control plane (and a fault's countdown), so they are cached per process and
 keyed by a *generation*: a row in `core_generation` that every statement changing `core_clock`,
-`core_fault` or `core_tenant` replaces with a new random value in the same transaction (an engine
-hook, so no caller can forget it). A request reads the generation inside its own transaction —
-one primary-key lookup — and reloads the cache when it differs. Consequences:
+`core_fault`, `core_tenant` (or a vendor's credential tables, see `watch_tables`) replaces with
+a new random value in the same transaction (an engine hook, so no caller can forget it). A
+request reads the generation inside its own transaction — one primary-key lookup — and reloads
+the cache when it differs. Consequences:
 
 - never stale after a control-plane call returns, in any worker process: the call committed
   the change and the new generation together, and a later request's snapshot sees both;
@@ -27,7 +28,9 @@ from sqlmodel import Field, SQLModel
 from emulator.core import unit as request_unit
 from emulator.core.models import ClockState
 
-WATCHED = ("core_clock", "core_fault", "core_tenant")
+# Extended by `watch_tables` with the vendor tables credentials are resolved from
+# (`emulator.core.principals`): watching too much costs a cache reload, never a stale answer.
+WATCHED = ["core_clock", "core_fault", "core_tenant"]
 _DML = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 _READ = "SELECT value FROM core_generation WHERE id = 1"
 MEMO = "control"
@@ -59,6 +62,11 @@ def watch(engine: Engine) -> None:
     """Install the generation bump on `engine` (once)."""
     if not event.contains(engine, "before_cursor_execute", _bump):
         event.listen(engine, "before_cursor_execute", _bump)
+
+
+def watch_tables(*names: str) -> None:
+    """Also change the generation whenever one of these tables changes."""
+    WATCHED.extend(name for name in names if name not in WATCHED)
 
 
 def _bump(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,

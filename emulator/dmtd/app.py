@@ -22,6 +22,7 @@ from emulator.dmtd import (
     purchases,
     users,
 )
+from emulator.dmtd.auth import Credentials
 from emulator.dmtd.backend import DmtdBackend
 
 IFRAME_SUPPORT_JS = Path(__file__).with_name("iframe_support.js")
@@ -58,6 +59,7 @@ def build_app(ctx: Context) -> FastAPI:
                            on_http=errors.from_http)
     app.state.ctx = ctx
     app.state.backend = DmtdBackend(ctx)
+    app.state.credentials = Credentials(ctx)
     for router in ROUTERS:
         _register(app, router)
     app.add_api_route("/javascripts/iframe_support.js", iframe_support_js, methods=["GET"])

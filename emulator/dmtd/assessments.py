@@ -71,7 +71,7 @@ class AssessmentFlags:
     iep: bool = False
 
 
-def assessment_flags(
+async def assessment_flags(
     scores: str | None = None,
     grids: str | None = None,
     grid_scores: str | None = None,
@@ -86,7 +86,7 @@ def assessment_flags(
                            grid_scores=on(grid_scores) or on(grids_scores), iep=on(iep))
 
 
-def assessment_id(
+async def assessment_id(
     value: Annotated[str | None, Query(alias="assessmentId")] = None,
 ) -> int:
     if value is None:

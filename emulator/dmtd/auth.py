@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session, select
 
+from emulator.core.principals import PrincipalCache, Resolved
 from emulator.core.secrets import token_digest
 from emulator.core.vendor import Context, set_request_tenant
 from emulator.dmtd.errors import NotIframeCustomer, Unauthorized
@@ -53,19 +54,32 @@ def identify_tenant(session: Session, request: Request) -> str | None:
     return org.tenant_id if org else None
 
 
-def authenticate(ctx: Context, request: Request) -> Principal:
-    token = bearer_token(request)
-    if token is None:
-        raise Unauthorized("Missing or malformed Authorization header: expected "
-                           "'Bearer <token>'")
-    with ctx.db.transaction() as session:
-        org = session.exec(select(DmtdOrganization).where(
-            DmtdOrganization.token_hash == token_digest(token))).first()
-    if org is None:
-        raise Unauthorized("The Bearer token is not valid")
-    set_request_tenant(request, org.tenant_id)
-    return Principal(tenant_id=org.tenant_id, organization_id=org.id, kind=org.kind,
-                     name=org.name)
+class Credentials:
+    """Organization tokens to principals, remembered while the organizations do not change
+    (`emulator.core.principals`); one per sub-app, built by `app.build_app`."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.principals: PrincipalCache[Principal] = PrincipalCache(
+            ctx.db, (DmtdOrganization.__tablename__,))
+
+    async def authenticate(self, request: Request) -> Principal:
+        token = bearer_token(request)
+        if token is None:
+            raise Unauthorized("Missing or malformed Authorization header: expected "
+                               "'Bearer <token>'")
+        org = await self.principals.resolve(("bearer", token), lambda: self._load(token))
+        set_request_tenant(request, org.tenant_id)
+        return org
+
+    def _load(self, token: str) -> Resolved[Principal]:
+        with self.ctx.db.transaction() as session:
+            org = session.exec(select(DmtdOrganization).where(
+                DmtdOrganization.token_hash == token_digest(token))).first()
+        if org is None:
+            raise Unauthorized("The Bearer token is not valid")
+        return Resolved(Principal(tenant_id=org.tenant_id, organization_id=org.id,
+                                  kind=org.kind, name=org.name), org.tenant_id)
 
 
 def require_iframe(principal: Principal) -> Principal:
@@ -75,19 +89,14 @@ def require_iframe(principal: Principal) -> Principal:
     return principal
 
 
-def context(request: Request) -> Context:
-    """The emulator the DMTD sub-app serving `request` belongs to (set by `build_app`)."""
-    ctx = request.app.state.ctx
-    assert isinstance(ctx, Context)
-    return ctx
-
-
-def principal(request: Request) -> Principal:
+async def principal(request: Request) -> Principal:
     """The router-level dependency; FastAPI runs it once per request."""
-    return authenticate(context(request), request)
+    credentials = request.app.state.credentials
+    assert isinstance(credentials, Credentials)
+    return await credentials.authenticate(request)
 
 
-def iframe_principal(org: Annotated[Principal, Depends(principal)]) -> Principal:
+async def iframe_principal(org: Annotated[Principal, Depends(principal)]) -> Principal:
     return require_iframe(org)
 
 

@@ -57,49 +57,53 @@ def ref_from(id_name: str, id_value: str | None, code_name: str, code_value: str
     return pick_ref(id_name, None, code_name, code)
 
 
-def learner_ref(
+async def learner_ref(
     x_learner_id: Annotated[str | None, Header(alias="X-LearnerId")] = None,
     x_learner_code: Annotated[str | None, Header(alias="X-LearnerCode")] = None,
 ) -> Ref | None:
     return ref_from("X-LearnerId", x_learner_id, "X-LearnerCode", x_learner_code, header=True)
 
 
-def user_ref(
+async def user_ref(
     x_user_id: Annotated[str | None, Header(alias="X-UserId")] = None,
     x_user_code: Annotated[str | None, Header(alias="X-UserCode")] = None,
 ) -> Ref | None:
     return ref_from("X-UserId", x_user_id, "X-UserCode", x_user_code, header=True)
 
 
-def required_learner(learner: Annotated[Ref | None, Depends(learner_ref)]) -> Ref:
+async def required_learner(learner: Annotated[Ref | None, Depends(learner_ref)]) -> Ref:
     if learner is None:
         raise BadRequest("X-LearnerId or X-LearnerCode is required")
     return learner
 
 
-def required_user(user: Annotated[Ref | None, Depends(user_ref)]) -> Ref:
+async def required_user(user: Annotated[Ref | None, Depends(user_ref)]) -> Ref:
     if user is None:
         raise BadRequest("X-UserId or X-UserCode is required")
     return user
 
 
-def system_domain(
+def _vbmapp(value: str | None) -> str:
+    if value != VBMAPP:
+        raise BadRequest("X-SystemDomain must be 'vbmapp'")
+    return value
+
+
+async def system_domain(
     x_system_domain: Annotated[str | None, Header(alias="X-SystemDomain")] = None,
 ) -> str:
     """D22/D23: protocol, IEP and assessment calls need `X-SystemDomain: vbmapp`."""
-    if x_system_domain != VBMAPP:
-        raise BadRequest("X-SystemDomain must be 'vbmapp'")
-    return x_system_domain
+    return _vbmapp(x_system_domain)
 
 
-def optional_system_domain(
+async def optional_system_domain(
     x_system_domain: Annotated[str | None, Header(alias="X-SystemDomain")] = None,
 ) -> str:
     """D23: the guide defaults to `vbmapp`; any other given value is still a 400."""
-    return VBMAPP if x_system_domain is None else system_domain(x_system_domain)
+    return VBMAPP if x_system_domain is None else _vbmapp(x_system_domain)
 
 
-def accept_language(
+async def accept_language(
     value: Annotated[str | None, Header(alias="Accept-Language")] = None,
 ) -> str:
     """D7: `en`, `es` or `fr` (a region such as `fr-CA` counts); anything else is `en`."""

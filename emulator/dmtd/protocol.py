@@ -43,7 +43,7 @@ class ProtocolQuery:
     question_num: int | None
 
 
-def protocol_query(
+async def protocol_query(
     learner: LearnerHeader,
     area: str | None = None,
     group: str | None = None,

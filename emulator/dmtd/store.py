@@ -14,7 +14,7 @@ Where the fact sheet infers, the decision is a named constant or function here:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from fastapi import Request
@@ -108,10 +108,10 @@ def ensure_code_free(session: Session, table: type[DmtdUser] | type[DmtdLearner]
 OpsT = TypeVar("OpsT", bound=Operations)
 
 
-def operations(kind: type[OpsT]) -> Callable[[Request], OpsT]:
+def operations(kind: type[OpsT]) -> Callable[[Request], Awaitable[OpsT]]:
     """A route dependency: the sub-app's backend, seen as one resource's operations."""
 
-    def dependency(request: Request) -> OpsT:
+    async def dependency(request: Request) -> OpsT:
         backend = request.app.state.backend
         assert isinstance(backend, kind)
         return backend

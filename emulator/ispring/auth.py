@@ -21,7 +21,7 @@ Behaviours the fact sheet leaves open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Protocol, TypeVar
@@ -31,6 +31,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session, select
 
 from emulator.core.models import Tenant
+from emulator.core.principals import PrincipalCache, Resolved
 from emulator.core.secrets import token_digest
 from emulator.core.vendor import set_request_tenant
 from emulator.ispring.errors import PermissionDenied, Unauthorized
@@ -161,7 +162,7 @@ def ops_of(request: Request, kind: type[Ops]) -> Ops:
 def operations(kind: type[Ops]) -> Any:
     """A route dependency giving the backend as `kind` (see `ops_of`)."""
 
-    def get(request: Request) -> Ops:
+    async def get(request: Request) -> Ops:
         return ops_of(request, kind)
 
     return Depends(get)
@@ -170,9 +171,12 @@ def operations(kind: type[Ops]) -> Any:
 class Authenticator(Protocol):
     """What `authenticate` needs of the backend (the token resource provides it)."""
 
-    def token_principal(self, access_token: str) -> Principal: ...
+    principals: PrincipalCache[Principal]
 
-    def login_principal(self, account_url: str, login: str, password: str) -> Principal: ...
+    def token_principal(self, access_token: str) -> Resolved[Principal]: ...
+
+    def login_principal(self, account_url: str, login: str, password: str
+                        ) -> Resolved[Principal]: ...
 
 
 def bearer_token(header: str) -> str | None:
@@ -185,7 +189,7 @@ def bearer_token(header: str) -> str | None:
     return None
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     """The router-level dependency: who calls, for every data operation."""
     backend: Authenticator = request.app.state.backend
     header = request.headers.get("authorization")
@@ -193,14 +197,16 @@ def authenticate(request: Request) -> Principal:
         access_token = bearer_token(header)
         if not access_token:
             raise Unauthorized()
-        principal = backend.token_principal(access_token)
+        principal = await backend.principals.resolve(
+            ("token", access_token), lambda: backend.token_principal(access_token))
     else:
         url = request.headers.get("x-auth-account-url", "")
         login = request.headers.get("x-auth-email", "")
         password = request.headers.get("x-auth-password", "")
         if not (url.strip() and login.strip() and password):
             raise Unauthorized()
-        principal = backend.login_principal(url, login, password)
+        principal = await backend.principals.resolve(
+            ("login", url, login, password), lambda: backend.login_principal(url, login, password))
     set_request_tenant(request, principal.tenant_id)
     return principal
 
@@ -208,10 +214,10 @@ def authenticate(request: Request) -> Principal:
 Caller = Annotated[Principal, Depends(authenticate)]
 
 
-def allow(right: Right) -> Callable[[Principal], Principal]:
+def allow(right: Right) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the caller, provided its role grants `right` (403 otherwise)."""
 
-    def check(principal: Caller) -> Principal:
+    async def check(principal: Caller) -> Principal:
         principal.require(right)
         return principal
 

@@ -9,7 +9,7 @@ Behaviours the fact sheet leaves open:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -20,8 +20,9 @@ from sqlmodel import col, select
 from emulator.core.clock import as_utc
 from emulator.core.ids import token
 from emulator.core.models import Tenant
+from emulator.core.principals import PrincipalCache, Resolved
 from emulator.core.secrets import token_digest, verify_secret
-from emulator.core.vendor import set_request_tenant
+from emulator.core.vendor import Context, set_request_tenant
 from emulator.ispring.auth import (
     ALL_RIGHTS,
     ROLE_RIGHTS,
@@ -34,7 +35,13 @@ from emulator.ispring.auth import (
 from emulator.ispring.base import BackendBase, _subtree, effective_status
 from emulator.ispring.errors import BadRequest, Unauthorized
 from emulator.ispring.fields import Text
-from emulator.ispring.models import IspringApiKey, IspringToken, IspringUser
+from emulator.ispring.models import (
+    IspringApiKey,
+    IspringDepartment,
+    IspringRole,
+    IspringToken,
+    IspringUser,
+)
 from emulator.ispring.schemas import RequestModel
 from emulator.ispring.wire import Body, ok
 
@@ -76,16 +83,24 @@ class TokensOps(BackendBase):
                                      expires_at=now + timedelta(seconds=TOKEN_LIFETIME)))
             return key.tenant_id, access, TOKEN_LIFETIME
 
-    def token_principal(self, access_token: str) -> Principal:
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.principals: PrincipalCache[Principal] = PrincipalCache(ctx.db, tuple(
+            model.__tablename__ for model in (IspringToken, IspringUser, IspringRole,
+                                              IspringDepartment)))
+
+    def token_principal(self, access_token: str) -> Resolved[Principal]:
         with self.ctx.db.transaction() as session:
             row = session.exec(select(IspringToken).where(
                 IspringToken.token_hash == token_digest(access_token))).first()
-            if row is None or as_utc(row.expires_at) <= self.ctx.now(session, row.tenant_id):
+            expires = as_utc(row.expires_at) if row is not None else None
+            if row is None or expires is None or expires <= self.ctx.now(session, row.tenant_id):
                 raise Unauthorized()
-            return Principal(tenant_id=row.tenant_id, role_type="owner", rights=ALL_RIGHTS,
-                             scope=None)
+            return Resolved(Principal(tenant_id=row.tenant_id, role_type="owner",
+                                      rights=ALL_RIGHTS, scope=None), row.tenant_id, expires)
 
-    def login_principal(self, account_url: str, login: str, password: str) -> Principal:
+    def login_principal(self, account_url: str, login: str, password: str
+                        ) -> Resolved[Principal]:
         """D17: the account by its URL's host; the user by login, then by e-mail."""
         tenant_id = account_host(account_url)
         with self.ctx.db.transaction() as session:
@@ -115,8 +130,10 @@ class TokensOps(BackendBase):
             if role_type not in UNSCOPED_ROLES:
                 scope = frozenset(_subtree(self._departments(session, tenant_id),
                                            primary.get("manageableDepartmentIds", [])))
-            return Principal(tenant_id=tenant_id, role_type=role_type, rights=rights,
-                             scope=scope, user_id=user.user_id)
+            # A user's status follows dates (deactivation, termination): judged anew each day.
+            next_day = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
+            return Resolved(Principal(tenant_id=tenant_id, role_type=role_type, rights=rights,
+                                      scope=scope, user_id=user.user_id), tenant_id, next_day)
 
 
 # The token endpoint is the one route without a caller to authenticate.

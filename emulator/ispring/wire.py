@@ -369,7 +369,7 @@ class QueryArgs:
         return bounds[0], bounds[1]
 
 
-def query_args(request: Request) -> QueryArgs:
+async def query_args(request: Request) -> QueryArgs:
     return QueryArgs(request)
 
 

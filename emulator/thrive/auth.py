@@ -17,8 +17,9 @@ from fastapi import Request
 from sqlmodel import Session, select
 
 from emulator.core.clock import as_utc
+from emulator.core.principals import PrincipalCache, Resolved
 from emulator.core.secrets import token_digest, verify_secret
-from emulator.core.vendor import set_request_tenant
+from emulator.core.vendor import Context, set_request_tenant
 from emulator.thrive.base import ThriveBase
 from emulator.thrive.errors import Forbidden, Unauthorized
 from emulator.thrive.models import ThriveCredential, ThriveToken
@@ -45,26 +46,32 @@ class Principal:
 
 
 class CredentialsOps(ThriveBase):
-    """Credential look-ups behind `authenticate` (the token grant is in `tokens`)."""
+    """Credential look-ups behind `authenticate` (the token grant is in `tokens`). Each runs
+    in a worker thread, only when `principals` keeps no valid answer."""
 
-    def basic_scopes(self, tenant: str, secret: str) -> tuple[str, ...] | None:
-        """Every scope when `secret` is the tenant's API secret, else None."""
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.principals: PrincipalCache[Principal] = PrincipalCache(
+            ctx.db, (ThriveCredential.__tablename__, ThriveToken.__tablename__))
+
+    def basic_principal(self, tenant: str, secret: str) -> Resolved[Principal]:
+        """Every scope when `secret` is the tenant's API secret, else 401."""
         with self.ctx.db.transaction() as session:
             row = session.get(ThriveCredential, {"tenant_id": tenant, "client_id": BASIC})
             if row is None or not verify_secret(row.secret, secret):
-                return None
-            return SCOPES
+                raise Unauthorized("Invalid tenant ID or API secret")
+            return Resolved(Principal(tenant, frozenset(SCOPES), "basic", BASIC), tenant)
 
-    def bearer_grant(self, access_token: str) -> tuple[str, tuple[str, ...], str] | None:
-        """(tenant, scopes, client id) of a live token issued by this emulator, else None."""
+    def bearer_principal(self, access_token: str) -> Resolved[Principal]:
+        """The grant of a live token issued by this emulator, else 401."""
         with self.ctx.db.transaction() as session:
             row = session.exec(select(ThriveToken).where(
                 ThriveToken.token_hash == token_digest(access_token))).first()
-            if row is None:
-                return None
-            if as_utc(self.ctx.now(session, row.tenant_id)) >= row.expires_at:
-                return None
-            return row.tenant_id, tuple(row.scopes), row.client_id
+            expires = as_utc(row.expires_at) if row is not None else None
+            if row is None or expires is None or self.ctx.now(session, row.tenant_id) >= expires:
+                raise Unauthorized("The access token is invalid or has expired")
+            return Resolved(Principal(row.tenant_id, frozenset(row.scopes), "bearer",
+                                      row.client_id), row.tenant_id, expires)
 
 
 def basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -112,9 +119,9 @@ def backend_of(request: Request, kind: type[Ops]) -> Ops:
     return backend
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     """The router-level dependency: the `Principal`, or 401 (credentials) then 403 (scope)."""
-    principal = _identify(backend_of(request, CredentialsOps), request)
+    principal = await _identify(backend_of(request, CredentialsOps), request)
     set_request_tenant(request, principal.tenant_id)
     needed = required_scopes(request.method, vendor_path(request))
     if needed and not principal.scopes.intersection(needed):
@@ -122,23 +129,18 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
-def _identify(backend: CredentialsOps, request: Request) -> Principal:
+async def _identify(backend: CredentialsOps, request: Request) -> Principal:
     basic = basic_credentials(request)
     if basic is None and _scheme(request) == "basic":
         raise Unauthorized("Malformed Basic credentials")
     if basic is not None:
         tenant, secret = basic
-        scopes = backend.basic_scopes(tenant, secret)
-        if scopes is None:
-            raise Unauthorized("Invalid tenant ID or API secret")
-        return Principal(tenant, frozenset(scopes), "basic", BASIC)
+        return await backend.principals.resolve(
+            ("basic", tenant, secret), lambda: backend.basic_principal(tenant, secret))
     access_token = bearer_token(request)
     if access_token is not None:
-        grant = backend.bearer_grant(access_token)
-        if grant is None:
-            raise Unauthorized("The access token is invalid or has expired")
-        tenant, scopes, client_id = grant
-        return Principal(tenant, frozenset(scopes), "bearer", client_id)
+        return await backend.principals.resolve(
+            ("bearer", access_token), lambda: backend.bearer_principal(access_token))
     raise Unauthorized("Missing credentials: use Basic auth or a Bearer access token")
 
 

@@ -67,7 +67,7 @@ def api_router() -> APIRouter:
 def operations(kind: type[Ops]) -> Any:
     """A dependency giving the app's backend typed as one resource's operations."""
 
-    def get(request: Request) -> Ops:
+    async def get(request: Request) -> Ops:
         return backend_of(request, kind)
 
     return Depends(get)
