@@ -179,6 +179,14 @@ class Database:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
             yield conn
 
+    @contextmanager
+    def core_transaction(self) -> Iterator[Connection]:
+        """A write transaction on a plain connection, committed when the block ends: for the
+        per-request bookkeeping (the journal), where an ORM session's own set-up would cost
+        more than the statements."""
+        with self._lock, self.engine.begin() as conn:
+            yield conn
+
     def create_all(self, conn: Connection) -> None:
         SQLModel.metadata.create_all(conn)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert
+from sqlalchemy import Connection, bindparam, delete, func, insert
 from sqlmodel import Session, col, select
 
 from emulator.core.clock import iso
@@ -30,14 +30,17 @@ class JournalFilter:
 
 
 _TABLE = JournalEntry.__table__  # type: ignore[attr-defined]
+# Built once: constructing a statement costs more than running it from the compiled cache.
+_APPEND = insert(_TABLE)
+_TRIM = delete(_TABLE).where(
+    _TABLE.c.id <= select(func.max(_TABLE.c.id)).scalar_subquery() - bindparam("keep"))
 
 
 def record_many(conn: Connection, entries: list[dict[str, Any]], keep: int) -> None:
     """Append entries (the columns of `JournalEntry`) and drop what falls beyond the newest
-    `keep`. It runs for every request: Core statements (compiled once, cached), no ORM."""
-    conn.execute(insert(_TABLE), entries)
-    newest = select(func.max(_TABLE.c.id)).scalar_subquery()
-    conn.execute(delete(_TABLE).where(_TABLE.c.id <= newest - keep))
+    `keep`. It runs for every request: Core statements, no ORM."""
+    conn.execute(_APPEND, entries)
+    conn.execute(_TRIM, {"keep": keep})
 
 
 def query(session: Session, flt: JournalFilter) -> list[JournalEntry]:

@@ -56,9 +56,8 @@ class JournalWriter:
                 batch, self._waiting = self._waiting, []
             error: BaseException | None = None
             try:
-                with self.db.transaction() as session:
-                    journal.record_many(session.connection(), [e for e, _, _ in batch],
-                                        self.keep)
+                with self.db.core_transaction() as conn:
+                    journal.record_many(conn, [e for e, _, _ in batch], self.keep)
             except Exception as exc:  # each waiting request logs it; the thread carries on
                 error = exc
             for _, done, loop in batch:
