@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Enum, String, Table, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateColumn
@@ -121,6 +121,7 @@ class Database:
             hint = " (pip install 'lms-emulator[postgres]')" if self.is_postgres else ""
             raise DatabaseSetupError(f"no database driver for {backend}: {exc}{hint}") from None
         control_cache.watch(self.engine)
+        self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
         if self.is_sqlite:
             self._configure_sqlite(busy_timeout_ms)
@@ -186,6 +187,33 @@ class Database:
         more than the statements."""
         with self._lock, self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def core_transaction_now(self) -> Iterator[Connection | None]:
+        """`core_transaction` if it can begin without waiting, else None: no other thread of
+        this process is writing and (SQLite) no other process holds the write lock. Only on
+        SQLite, where a short write costs less than handing it to another thread; the caller
+        runs on the event loop and must never block it."""
+        if not self.is_sqlite or not self._lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            with self.engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA busy_timeout = 0")
+                try:
+                    try:
+                        transaction = conn.begin()  # BEGIN IMMEDIATE: fails if it would wait
+                    except OperationalError:
+                        yield None
+                        return
+                    with transaction:
+                        yield conn
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        finally:
+            self._lock.release()
 
     def create_all(self, conn: Connection) -> None:
         SQLModel.metadata.create_all(conn)

@@ -1,10 +1,16 @@
-"""Group commit of journal entries: one writer thread, one transaction for each batch.
+"""Journal entries committed before their responses leave: at once, or by group commit.
 
-Read requests end their unit without a write transaction; their journal entries come here.
-The writer commits whatever entries are waiting in one transaction, then releases each waiting
-response, so concurrent requests share one commit instead of queueing for one each, and no
-request answers before its entry is in the database (see `emulator.core.unit`). The thread
-stops after a second without work and starts again with the next entry.
+Requests end their unit and hand their journal entry here; no request answers before its entry
+is in the database (see `emulator.core.unit`).
+
+- **At once**, on the event loop, when that cannot wait (SQLite, nothing queued, no other
+  thread or process writing: `Database.core_transaction_now`). A one-row commit costs less
+  than waking another thread and being woken by it, which is what a client sending one request
+  after another would otherwise pay on every call.
+- **Group commit** otherwise (PostgreSQL, or someone is writing): one writer thread commits
+  whatever entries are waiting in one transaction, then releases each waiting response, so
+  concurrent requests share one commit instead of queueing for one each. The thread stops after
+  a second without work and starts again with the next entry.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ class JournalWriter:
 
     async def write(self, entry: dict[str, Any]) -> None:
         """Return once `entry` is committed (raises what the commit raised)."""
+        if not self._waiting and self._write_now(entry):
+            return
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         with self._wake:
@@ -44,6 +52,13 @@ class JournalWriter:
                 self._running = True
                 threading.Thread(target=self._run, name="journal-writer", daemon=True).start()
         await done
+
+    def _write_now(self, entry: dict[str, Any]) -> bool:
+        with self.db.core_transaction_now() as conn:
+            if conn is None:
+                return False
+            journal.record_many(conn, [entry], self.keep)
+        return True
 
     def _run(self) -> None:
         while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -55,11 +55,13 @@ class _SmartGroups:
     (case-insensitive; inferred). Every `and` item must hold through at least one of its rules.
     """
 
-    def __init__(self, session: Session, tenant_id: str) -> None:
+    def __init__(self, session: Session, tenant_id: str,
+                 among: Sequence[IspringUser] | None = None) -> None:
+        """`among`: evaluate for these users only (their own memberships), not the account."""
         self.session = session
         self.tenant_id = tenant_id
         self._groups: list[IspringGroup] | None = None
-        self._users: list[IspringUser] | None = None
+        self._users: list[IspringUser] | None = None if among is None else list(among)
         self._departments: dict[str, IspringDepartment] | None = None
         self._plain: dict[str, set[str]] | None = None
 

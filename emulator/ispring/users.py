@@ -195,7 +195,7 @@ class UsersOps(BackendBase):
                 IspringGroupMember.tenant_id == tenant_id,
                 col(IspringGroupMember.user_id).in_([u.user_id for u in users]))).all():
             memberships.setdefault(m.user_id, []).append(m.group_id)
-        smart = _SmartGroups(session, tenant_id)
+        smart = _SmartGroups(session, tenant_id, among=users)
         for group in smart.groups():
             for member in smart.members(group):
                 memberships.setdefault(member, []).append(group.group_id)
