@@ -121,8 +121,8 @@ class Database:
             hint = " (pip install 'lms-emulator[postgres]')" if self.is_postgres else ""
             raise DatabaseSetupError(f"no database driver for {backend}: {exc}{hint}") from None
         control_cache.watch(self.engine)
-        self.busy_timeout_ms = busy_timeout_ms
         self._lock = threading.Lock()
+        self._unwaiting: Connection | None = None
         if self.is_sqlite:
             self._configure_sqlite(busy_timeout_ms)
         elif self.is_postgres:
@@ -193,27 +193,31 @@ class Database:
         """`core_transaction` if it can begin without waiting, else None: no other thread of
         this process is writing and (SQLite) no other process holds the write lock. Only on
         SQLite, where a short write costs less than handing it to another thread; the caller
-        runs on the event loop and must never block it."""
+        runs on the event loop and must never block it. It has a connection of its own, whose
+        busy timeout is zero, so that BEGIN IMMEDIATE fails rather than waits."""
         if not self.is_sqlite or not self._lock.acquire(blocking=False):
             yield None
             return
         try:
-            with self.engine.connect() as conn:
-                raw = conn.connection.dbapi_connection
-                assert raw is not None
-                raw.execute("PRAGMA busy_timeout = 0")
-                try:
-                    try:
-                        transaction = conn.begin()  # BEGIN IMMEDIATE: fails if it would wait
-                    except OperationalError:
-                        yield None
-                        return
-                    with transaction:
-                        yield conn
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            conn = self._unwaiting_connection()
+            try:
+                transaction = conn.begin()
+            except OperationalError:
+                yield None
+                return
+            with transaction:
+                yield conn
         finally:
             self._lock.release()
+
+    def _unwaiting_connection(self) -> Connection:
+        if self._unwaiting is None:
+            conn = self.engine.connect()
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout = 0")
+            self._unwaiting = conn
+        return self._unwaiting
 
     def create_all(self, conn: Connection) -> None:
         SQLModel.metadata.create_all(conn)
@@ -278,6 +282,10 @@ class Database:
 
     def dispose(self) -> None:
         # Closing the last connection checkpoints the WAL into the main file.
+        with self._lock:
+            if self._unwaiting is not None:
+                self._unwaiting.close()
+                self._unwaiting = None
         self.engine.dispose()
 
 

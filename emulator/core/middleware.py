@@ -40,6 +40,7 @@ from emulator.core.redact import redact_body, redact_headers, redact_query
 from emulator.core.vendor import Context, Vendor
 
 access_log = logging.getLogger("emulator.access")
+HOSTS_REMEMBERED = 1024
 error_log = logging.getLogger("emulator.error")
 
 
@@ -74,8 +75,17 @@ class HostRouter:
     def __init__(self, app: ASGIApp, host_map: Mapping[str, tuple[str, ...]]) -> None:
         self.app = app
         self.host_map = host_map
+        self._known: dict[str, str | None] = {}
 
     def vendor_for_host(self, host: str) -> str | None:
+        # Every request asks, with one of a handful of Host values: remembered per app.
+        if host not in self._known:
+            if len(self._known) >= HOSTS_REMEMBERED:
+                self._known.clear()
+            self._known[host] = self._match_host(host)
+        return self._known[host]
+
+    def _match_host(self, host: str) -> str | None:
         host = host.strip().lower()
         if host.startswith("["):
             host = host[1:].split("]", 1)[0]
