@@ -1,0 +1,51 @@
+"""The dashboard's Faults page arms a rate limit and shows its window."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from emulator.testing.server import LiveServer
+from tests.helpers import basic
+from tests.ui.test_dashboard import new_tenant, open_page
+
+pytestmark = pytest.mark.ui
+
+
+def test_a_rate_limit_added_on_the_page_shows_its_window(page: Page, live: LiveServer,
+                                                         api: httpx.Client) -> None:
+    tenant = new_tenant(api, "thrive")
+    tenant_id = str(tenant["id"])
+    frozen = api.post("/_emulator/clock", json={"tenant": tenant_id, "freeze": True,
+                                                "set": "2026-03-02T09:00:00Z"})
+    assert frozen.status_code == 200, frozen.text
+    open_page(page, live, "/faults")
+    form = page.locator("#fault-add")
+    form.locator("select[name=vendor]").select_option("thrive")
+    form.locator("input[name=tenant]").fill(tenant_id)
+    form.locator("select[name=type]").select_option("rate_limit")
+    form.locator("input[name=limit]").fill("1")
+    form.locator("input[name=per]").fill("60")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#status")).to_have_text(re.compile(r"^Fault #\d+ added\.$"))
+    fault_id = page.locator("#status").inner_text().split("#")[1].split()[0]
+    row = page.locator(f"tr[data-fault='{fault_id}']")
+    expect(row.locator("td").nth(2)).to_have_text("rate limit 1 per 60 s")
+
+    creds = tenant["credentials"]
+    assert isinstance(creds, dict)
+    auth = basic(tenant_id, creds["apiSecret"])
+    assert api.get("/thrive/rest/v1/tags", headers=auth).status_code == 200
+    refused = api.get("/thrive/rest/v1/tags", headers=auth)
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, "60")
+    open_page(page, live, "/faults")
+    expect(row.locator("td").nth(2)).to_have_text(
+        "rate limit 1 per 60 s (1 let through in the window ending 2026-03-02T09:01:00.000Z)")
+    expect(row.locator(".seen")).to_have_text("2")
+    expect(row.locator(".fired")).to_have_text("1")
+    expect(row.locator("td").nth(3)).to_have_text("∞")
+    row.get_by_role("button", name="Remove").click()
+    expect(row).to_have_count(0)
