@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from emulator.testing.server import LiveServer
 from tests.helpers import basic
-from tests.ui.test_dashboard import new_tenant, open_page
+from tests.ui.test_dashboard import add_fault, new_tenant, open_page
 
 pytestmark = pytest.mark.ui
 
@@ -22,17 +20,8 @@ def test_a_rate_limit_added_on_the_page_shows_its_window(page: Page, live: LiveS
     frozen = api.post("/_emulator/clock", json={"tenant": tenant_id, "freeze": True,
                                                 "set": "2026-03-02T09:00:00Z"})
     assert frozen.status_code == 200, frozen.text
-    open_page(page, live, "/faults")
-    form = page.locator("#fault-add")
-    form.locator("select[name=vendor]").select_option("thrive")
-    form.locator("input[name=tenant]").fill(tenant_id)
-    form.locator("select[name=type]").select_option("rate_limit")
-    form.locator("input[name=limit]").fill("1")
-    form.locator("input[name=per]").fill("60")
-    form.locator("button[type=submit]").click()
-    expect(page.locator("#status")).to_have_text(re.compile(r"^Fault #\d+ added\.$"))
-    fault_id = page.locator("#status").inner_text().split("#")[1].split()[0]
-    row = page.locator(f"tr[data-fault='{fault_id}']")
+    row = add_fault(page, live, vendor="thrive", tenant=tenant_id, type="rate_limit", limit="1",
+                    per="60")
     expect(row.locator("td").nth(2)).to_have_text("rate limit 1 per 60 s")
 
     creds = tenant["credentials"]
