@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
@@ -38,6 +38,7 @@ class _Strict(BaseModel):
 
 # A rate-limit window lasts at most a year.
 MAX_PER_SECONDS = 366 * 24 * 3600
+LAST = datetime.max.replace(tzinfo=UTC)
 # Where a rate-limit fault's row keeps its window: {"start": ISO 8601, "count": admitted}.
 WINDOW = "window"
 
@@ -179,7 +180,10 @@ def _window(fault: Fault) -> tuple[datetime, datetime, int] | None:
     if window is None:
         return None
     start = as_utc(datetime.fromisoformat(window["start"]))
-    return start, start + timedelta(seconds=fault.spec["effect"]["per"]), int(window["count"])
+    per = timedelta(seconds=fault.spec["effect"]["per"])
+    # A clock set near the end of time: the window ends with it.
+    end = start + per if start <= LAST - per else LAST
+    return start, end, int(window["count"])
 
 
 def to_json(fault: Fault) -> dict[str, Any]:

@@ -68,6 +68,16 @@ def test_a_clock_moved_back_opens_a_new_window(client: httpx.Client) -> None:
     assert refused(users(client), 3600).json() == TOO_MANY
 
 
+def test_a_window_at_the_end_of_time_ends_with_it(client: httpx.Client) -> None:
+    control(client, "POST", "/clock", {"set": "9999-12-31T23:59:00Z", "freeze": True})
+    arm(client, vendor="thrive", limit=1, per=3600)
+    passes(lambda: users(client), 1)
+    assert refused(users(client), 60).json() == TOO_MANY
+    (listed,) = client.get("/_emulator/faults").json()
+    assert listed["window"] == {"start": "9999-12-31T23:59:00.000Z",
+                                "end": "9999-12-31T23:59:59.999Z", "count": 1}
+
+
 def test_a_running_clock_counts_down(client: httpx.Client) -> None:
     control(client, "POST", "/clock", {"set": FROZEN_AT, "freeze": False})
     arm(client, vendor="thrive", limit=1, per=600)
