@@ -22,7 +22,9 @@ from emulator.testing.transport import in_process_client
 from tests.backends import (  # noqa: F401
     database_url,
     pytest_collection_modifyitems,
+    pytest_configure,
     pytest_generate_tests,
+    pytest_unconfigure,
 )
 
 pytest_plugins = ["pytester"]

@@ -390,11 +390,12 @@ class VendorGate:
                     if not faults_mod.matches(spec, method=method, path=full_path,
                                               vendor_path=vendor_path, tenant=tenant):
                         continue
-                    if faults_mod.fire(session, fault, spec):
+                    note = faults_mod.fire(session, fault, spec, self.ctx.clock)
+                    if note is not None:
                         delay = 0.0
                         if isinstance(spec.effect, faults_mod.LatencyEffect):
                             delay = faults_mod.latency_ms(spec.effect, fault, spec)
-                        return {"id": fault.id, "type": spec.effect.type}, spec, delay
+                        return note, spec, delay
                 return None
 
         picked = await anyio.to_thread.run_sync(pick)
@@ -407,6 +408,9 @@ class VendorGate:
             message = (effect.message or self.vendor.default_message(effect.status)
                        or _reason(effect.status))
             raise InjectedFault(message, status=effect.status)
+        if isinstance(effect, faults_mod.RateLimitEffect):
+            raise InjectedFault(self.vendor.default_message(429) or _reason(429), status=429,
+                                headers={"Retry-After": str(info["retryAfter"])})
         if isinstance(effect, faults_mod.LatencyEffect):
             info["delayMs"] = round(delay, 3)
             await asyncio.sleep(delay / 1000)

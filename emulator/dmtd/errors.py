@@ -57,6 +57,13 @@ class MethodNotAllowed(DmtdError):
     default_message = "Method not allowed"
 
 
+class TooManyRequests(DmtdError):
+    """Only ever from a rate-limit fault: DMTD documents no limits."""
+
+    status = 429
+    default_message = "Too many requests"
+
+
 # D26: operations that exist on no DMTD page answer 404, not 405, although the path is served.
 NOT_SERVED: frozenset[tuple[str, str]] = frozenset({
     ("GET", "/1/user"), ("PUT", "/1/user"), ("DELETE", "/1/user"),

@@ -49,6 +49,13 @@ class MethodNotAllowed(IspringError):
     default_message = "Method not allowed"
 
 
+class TooManyRequests(IspringError):
+    """Only ever from a rate-limit fault: iSpring documents no limits (fact sheet §4.8)."""
+
+    status = 429
+    default_message = "Too many requests"
+
+
 def is_token_request(request: Request) -> bool:
     return str(request.scope.get("path", "")).rstrip("/").endswith(TOKEN_PATH)
 

@@ -96,7 +96,8 @@ class Clock(_Part):
 
 
 class Faults(_Part):
-    """Inject vendor-shaped errors, latency, dropped connections and truncated bodies."""
+    """Inject vendor-shaped errors, latency, dropped connections, truncated bodies and rate
+    limits."""
 
     def __init__(self, http: httpx.Client) -> None:
         super().__init__(http)
@@ -126,6 +127,12 @@ class Faults(_Part):
 
     def truncate(self, vendor: str, **matcher: Any) -> dict[str, Any]:
         return self.add({"type": "truncate"}, vendor=vendor, **matcher)
+
+    def rate_limit(self, vendor: str, limit: int, *, per: int, **matcher: Any) -> dict[str, Any]:
+        """Let `limit` matching requests through per `per` seconds of the emulator clock; answer
+        the rest with the vendor's 429 and `Retry-After`."""
+        return self.add({"type": "rate_limit", "limit": limit, "per": per}, vendor=vendor,
+                        **matcher)
 
     def list(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("GET", "/faults")

@@ -19,7 +19,7 @@ from emulator.core.errors import EmulatorError, validation_message
 REASONS = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
     409: "Conflict", 413: "Payload Too Large", 414: "URI Too Long",
-    422: "Unprocessable Content", 431: "Request Header Fields Too Large",
+    422: "Unprocessable Content", 429: "Too Many Requests", 431: "Request Header Fields Too Large",
     500: "Internal Server Error", 503: "Service Unavailable",
 }
 
@@ -61,6 +61,13 @@ class Conflict(ThriveError):
 class Unprocessable(ThriveError):
     status = 422
     default_message = "Unprocessable Content"
+
+
+class TooManyRequests(ThriveError):
+    """Only ever from a rate-limit fault: Thrive documents no limits."""
+
+    status = 429
+    default_message = "Too Many Requests"
 
 
 class OAuthError(ThriveError):

@@ -104,6 +104,14 @@ def test_a_seeded_probability_gives_the_fates_of_one_process(
     assert 0 < [status for status, _ in seen].count(500) < 24
 
 
+def test_a_rate_limit_counts_requests_once_across_replicas(
+        cluster: list[Server], http: httpx.Client) -> None:
+    fault = {"effect": {"type": "rate_limit", "limit": 4, "per": 3600}}
+    seen = fates(fault, urls(cluster), 7, http)
+    assert seen == fates(fault, [], 7)
+    assert [status for status, _ in seen] == [200] * 4 + [429] * 3
+
+
 def test_a_clock_change_is_seen_by_the_next_request_on_another_replica(
         cluster: list[Server], http: httpx.Client) -> None:
     tenant, auth = new_tenant(http, cluster[0].url)

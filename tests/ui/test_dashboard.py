@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from emulator.control.ui import PAGES
 from emulator.testing.server import LiveServer
@@ -29,6 +29,21 @@ def new_tenant(api: httpx.Client, vendor: str) -> dict[str, object]:
     assert response.status_code == 201, response.text
     body: dict[str, object] = response.json()
     return body
+
+
+def add_fault(page: Page, live: LiveServer, **fields: str) -> Locator:
+    """Fill the Faults page's form (`vendor` and `type` are menus) and submit it; the new row."""
+    open_page(page, live, "/faults")
+    form = page.locator("#fault-add")
+    for name, value in fields.items():
+        if name in ("vendor", "type"):
+            form.locator(f"select[name={name}]").select_option(value)
+        else:
+            form.locator(f"input[name={name}]").fill(value)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#status")).to_have_text(re.compile(r"^Fault #\d+ added\.$"))
+    fault_id = page.locator("#status").inner_text().split("#")[1].split()[0]
+    return page.locator(f"tr[data-fault='{fault_id}']")
 
 
 def test_tenants_show_base_url_credentials_and_rows(page: Page, live: LiveServer) -> None:
@@ -92,16 +107,10 @@ def test_journal_filters_and_shows_bodies_as_text(page: Page, live: LiveServer,
 def test_a_fault_added_on_the_page_fires(page: Page, live: LiveServer,
                                          api: httpx.Client) -> None:
     tenant = new_tenant(api, "thrive")
-    open_page(page, live, "/faults")
-    form = page.locator("#fault-add")
-    form.locator("select[name=vendor]").select_option("thrive")
-    form.locator("input[name=tenant]").fill(str(tenant["id"]))
-    form.locator("input[name=status]").fill("503")
-    form.locator("input[name=times]").fill("1")
-    form.locator("button[type=submit]").click()
-    expect(page.locator("#status")).to_have_text(re.compile(r"^Fault #\d+ added\.$"))
-    fault_id = page.locator("#status").inner_text().split("#")[1].split()[0]
-    row = page.locator(f"tr[data-fault='{fault_id}']")
+    row = add_fault(page, live, vendor="thrive", tenant=str(tenant["id"]), status="503",
+                    times="1")
+    fault_id = row.get_attribute("data-fault")
+    assert fault_id is not None
     expect(row).to_contain_text(f"vendor=thrive tenant={tenant['id']}")
     expect(row.locator("td").nth(2)).to_have_text("error 503")
     expect(row.locator(".fired")).to_have_text("0")

@@ -242,16 +242,20 @@ function faultMatch(spec) {
   return parts.length ? parts.join(" ") : "every vendor request";
 }
 
-function faultEffect(effect) {
+function faultEffect(effect, window) {
   if (effect.type === "error") return "error " + effect.status + (effect.message ? " " + effect.message : "");
   if (effect.type === "latency") return "latency " + (effect.ms !== null && effect.ms !== undefined ? effect.ms : effect.minMs + "–" + effect.maxMs) + " ms";
+  if (effect.type === "rate_limit") {
+    const limit = "rate limit " + effect.limit + " per " + effect.per + " s";
+    return window ? limit + " (" + window.count + " let through in the window ending " + window.end + ")" : limit;
+  }
   return effect.type;
 }
 
 async function loadFaults() {
   const faults = await api("GET", "/faults");
   const rows = faults.map(f => el("tr", {"data-fault": f.id},
-    el("td", {}, String(f.id)), el("td", {}, faultMatch(f)), el("td", {}, faultEffect(f.effect)),
+    el("td", {}, String(f.id)), el("td", {}, faultMatch(f)), el("td", {}, faultEffect(f.effect, f.window)),
     el("td", {}, f.remaining === null ? "∞" : String(f.remaining)),
     el("td", {class: "seen"}, String(f.seen)), el("td", {class: "fired"}, String(f.fired)),
     el("td", {}, el("button", {type: "button", onclick: () => attempt(async () => {
@@ -269,6 +273,10 @@ function faultSpec(values) {
     if (values.message) effect.message = values.message;
   }
   if (values.type === "latency") effect.ms = Number(values.ms || 0);
+  if (values.type === "rate_limit") {
+    effect.limit = Number(values.limit);
+    effect.per = Number(values.per);
+  }
   const spec = {effect};
   for (const key of ["vendor", "tenant", "method", "path"]) if (values[key]) spec[key] = values[key];
   if (values.times) spec.times = Number(values.times);
