@@ -28,7 +28,7 @@ from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BeforeValidator, Field, model_validator
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from emulator.ispring.appraisals import PREFIX, REVIEWER_ROLES, AppraisalBase, optional_date
 from emulator.ispring.auth import (
@@ -49,6 +49,7 @@ from emulator.ispring.models import (
     IspringProfileField,
     IspringUser,
 )
+from emulator.ispring.profile_fields import AccountFields
 from emulator.ispring.schemas import RequestModel, UserIds, _pre_items, ids, number
 from emulator.ispring.wire import Body, Items, OptionalBody, Tree, empty, ok
 
@@ -299,9 +300,7 @@ class AppraisalCardsOps(AppraisalBase):
                 if user_id not in users and user_id not in named:
                     raise BadRequest(f"Unknown user: {user_id}")
             departments = self._departments(session, p.tenant_id)
-            fields = list(session.exec(select(IspringProfileField).where(
-                IspringProfileField.tenant_id == p.tenant_id).order_by(
-                col(IspringProfileField.order_priority))).all())
+            fields = AccountFields.load(session, p.tenant_id).ordered
             out = []
             for user_id in body.user_ids:
                 user = users.get(user_id)

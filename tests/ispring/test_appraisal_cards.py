@@ -166,7 +166,9 @@ def test_user_attributes(client: httpx.Client) -> None:
              {"key": "LAST_NAME", "value": "Easton", "title": "Last name"},
              {"key": "JOB_TITLE", "value": "Sales Representative", "title": "Job title"},
              {"key": "USER_DEFINED_FIELD1", "value": "E-1002", "title": "Employee ID"},
-             {"key": "USER_DEFINED_FIELD2", "value": "Berlin", "title": "Office"}]},
+             {"key": "USER_DEFINED_FIELD2", "value": "Berlin", "title": "Office"},
+             {"key": "EDUCATION_TITLE", "value": "bachelor", "title": "Education"},
+             {"key": "UB9mT", "value": "CC-220", "title": "Cost center"}]},
         {"sessionId": REVIEW, "userId": U_DAVE, "displayingName": "Dave Inactive",
          "initials": "DI", "departmentId": MARKETING, "departmentName": "Marketing",
          "status": "DEACTIVATED", "attributes": [
