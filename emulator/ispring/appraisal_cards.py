@@ -12,8 +12,9 @@ The session itself and its lifecycle are in `appraisals` (decisions listed there
   from the fixture pack or are opened by `start`. Results are the mean score of the SUBMITTED
   reviews, per competency and per indicator (`result` left out without any score), listed in
   the order of the session's competencies.
-- The session's competencies (`…/content/competencies`) are the snapshot the session holds;
-  sessions created over the API hold none until the competency profiles are wired in.
+- The session's competencies (`…/content/competencies`) are the snapshot the session holds:
+  taken from its competency profile in the library when it starts (none before), or given by
+  the fixture pack for a seeded session.
 - User attributes: the requested users' profile fields (non-empty, account order; `key` = the
   field ID, `title` = its label); a user no longer in the account but still named in the
   session is DELETED with empty names; any other unknown user is a 400.
