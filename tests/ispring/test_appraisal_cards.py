@@ -123,23 +123,27 @@ def test_reviews_and_results(client: httpx.Client) -> None:
     assert_error(client.get(f"{P}/{UNKNOWN}/results", headers=OWNER), 400, "Session not found")
 
 
+# The Proficiency scale's levels and the profile's Negotiation competency, as a session holds them.
+LEVELS = [{"levelId": f"5ca1e01{i}-4e4a-11e9-9ddf-e6163e60333c", "score": i} for i in range(1, 4)]
+PROFICIENT = {"name": "Proficient", "score": 2}
+NEGOTIATION = {"competencyId": C_NEGOTIATION, "name": "Negotiation", "scaleId": SCALE,
+               "requiredLevel": PROFICIENT, "reviewMethod": "INDICATORS_INDIVIDUALLY",
+               "indicators": [{"indicatorId": I_WALK_AWAY,
+                               "name": "Prepares a walk-away position",
+                               "requiredLevel": PROFICIENT},
+                              {"indicatorId": I_OBJECTIONS, "name": "Handles objections"}],
+               "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False}
+
+
 def test_content_competencies(client: httpx.Client) -> None:
-    levels = [{"levelId": f"5ca1e01{i}-4e4a-11e9-9ddf-e6163e60333c", "score": i}
-              for i in range(1, 4)]
-    proficient = {"name": "Proficient", "score": 2}
     assert get(client, f"/{REVIEW}/content/competencies") == {
         "competencies": [
-            {"competencyId": C_NEGOTIATION, "name": "Negotiation", "scaleId": SCALE,
-             "requiredLevel": proficient, "reviewMethod": "INDICATORS_INDIVIDUALLY",
-             "indicators": [{"indicatorId": I_WALK_AWAY, "name": "Prepares a walk-away position",
-                             "requiredLevel": proficient},
-                            {"indicatorId": I_OBJECTIONS, "name": "Handles objections"}],
-             "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False},
+            NEGOTIATION,
             {"competencyId": C_PRODUCT, "name": "Product knowledge", "scaleId": SCALE,
              "requiredLevel": {"name": "Expert", "score": 3},
              "reviewMethod": "COMPETENCY_ENTIRELY", "indicators": [],
              "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": True}],
-        "scales": [{"scaleId": SCALE, "levels": levels}]}
+        "scales": [{"scaleId": SCALE, "levels": LEVELS}]}
     body = xml(client.get(f"{P}/{REVIEW}/content/competencies", headers=OWNER))["response"]
     product = body["competencies"]["appraisalSessionContentCompetency"][1]
     assert product == {"competencyId": C_PRODUCT, "name": "Product knowledge",
@@ -147,7 +151,7 @@ def test_content_competencies(client: httpx.Client) -> None:
                        "reviewMethod": "COMPETENCY_ENTIRELY", "indicators": None,
                        "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": "1"}
     assert body["scales"]["appraisalSessionContentScale"]["levels"][
-        "appraisalSessionContentScaleLevelData"][0] == {"levelId": levels[0]["levelId"],
+        "appraisalSessionContentScaleLevelData"][0] == {"levelId": LEVELS[0]["levelId"],
                                                        "score": "1"}
     fresh = create(client)
     assert get(client, f"/{fresh}/content/competencies") == {"competencies": [], "scales": []}
@@ -181,23 +185,15 @@ def test_a_started_session_reviews_its_profile_as_the_library_holds_it(
     post(client, f"/{session_id}/update", {"profileId": PROFILE})
     post(client, f"/{session_id}/employee-card/add", {"cards": [card(U_CAROL, (U_CAROL, SELF))]})
     assert post(client, f"/{session_id}/start").json() == "SUCCESS"
-    proficient = {"name": "Proficient", "score": 2}
     expected = {
         "competencies": [
-            {"competencyId": C_NEGOTIATION, "name": "Negotiation", "scaleId": SCALE,
-             "requiredLevel": proficient, "reviewMethod": "INDICATORS_INDIVIDUALLY",
-             "indicators": [{"indicatorId": I_WALK_AWAY, "name": "Prepares a walk-away position",
-                             "requiredLevel": proficient},
-                            {"indicatorId": I_OBJECTIONS, "name": "Handles objections"}],
-             "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False},
+            NEGOTIATION,
             {"competencyId": C_PRODUCT, "name": "Product mastery", "scaleId": SCALE,
              "requiredLevel": {"name": "Expert", "score": 3},
              "reviewMethod": "INDICATORS_INDIVIDUALLY",
              "indicators": [{"indicatorId": range_id, "name": "Knows the range"}],
              "commentsRequirementLevel": "REQUIRED", "emptyAnswersEnabled": False}],
-        "scales": [{"scaleId": SCALE, "levels": [
-            {"levelId": f"5ca1e01{i}-4e4a-11e9-9ddf-e6163e60333c", "score": i}
-            for i in range(1, 4)]}]}
+        "scales": [{"scaleId": SCALE, "levels": LEVELS}]}
     assert get(client, f"/{session_id}/content/competencies") == expected
     body = xml(client.get(f"{P}/{session_id}/content/competencies", headers=OWNER))["response"]
     assert body["competencies"]["appraisalSessionContentCompetency"][1]["indicators"] == {

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.control.test_export import export, make_tenant
 from tests.ispring.support import (
     ALL_USERS,
     JSON,
@@ -31,6 +32,7 @@ from tests.ispring.support import (
     user_xml,
     xml,
 )
+from tests.ispring.test_backend import SMALL_PACK
 
 NOW = "2025-01-10T12:00:00"
 
@@ -167,16 +169,6 @@ def test_smart_group_rule_on_a_custom_field(client: httpx.Client) -> None:
                  "Wrong parameters: unknown profile field NICKNAME")
 
 
-def _tenant(client: httpx.Client, fixture: dict[str, Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"vendor": "ispring"}
-    if fixture is not None:
-        body["fixture"] = fixture
-    response = client.post("/_emulator/tenants", json=body)
-    assert response.status_code == 201, response.text
-    tenant: dict[str, Any] = response.json()
-    return tenant
-
-
 def _owner(tenant: dict[str, Any]) -> dict[str, str]:
     creds = tenant["credentials"]
     password = next(u["password"] for u in creds["users"] if u["role"] == "owner")
@@ -186,19 +178,17 @@ def _owner(tenant: dict[str, Any]) -> dict[str, str]:
 def test_custom_fields_survive_an_export_and_a_new_account_from_it(
         client: httpx.Client) -> None:
     freeze(client)
-    source = _tenant(client)
+    source = make_tenant(client, "ispring")
     owner = _owner(source)
     user_id = created_id(client.post("/ispring/user", json={
         "departmentId": SALES, "fields": {"login": "erin", "education_title": "doctorate",
                                           "UB9mT": "CC-7"}}, headers=owner))
-    response = client.get(f"/_emulator/tenants/{source['id']}/export")
-    assert response.status_code == 200, response.text
-    pack = response.json()
+    pack = export(client, source["id"])
     assert [f["id"] for f in pack["profileFields"]][-3:] == [
         "EDUCATION_TITLE", "USER_FIELD_xPH1D", "UB9mT"]
     assert next(u for u in pack["users"] if u["id"] == user_id)["fields"] == {
         "EDUCATION_TITLE": "doctorate", "UB9mT": "CC-7"}
-    copy = _tenant(client, pack)
+    copy = make_tenant(client, "ispring", pack)
     copy_owner = login("owner@demo.example", "demo-owner-pass",
                        copy["credentials"]["accountUrl"])
     for path in (f"/user/{user_id}", "/user/profile/fields"):
@@ -207,20 +197,10 @@ def test_custom_fields_survive_an_export_and_a_new_account_from_it(
         user_id, LOGIN="erin", EDUCATION_TITLE="doctorate", UB9mT="CC-7")
 
 
-TINY = {
-    "accountUrl": "https://fields.ispringlearn.com",
-    "departments": [{"id": "00000000-0000-1000-8000-000000000001", "name": "Root"}],
-    "roles": [{"id": "00000000-0000-1000-8000-0000000000a1", "type": "owner", "title": "Owner"},
-              {"id": "00000000-0000-1000-8000-0000000000a2", "type": "learner",
-               "title": "Learner"}],
-    "users": [{"id": "00000000-0000-1000-8000-0000000000b1", "login": "boss",
-               "email": "boss@example.com", "password": "boss-pass",
-               "departmentId": "00000000-0000-1000-8000-000000000001",
-               "fields": {"first_name": "Bo"},
-               "roles": [{"roleId": "00000000-0000-1000-8000-0000000000a2"},
-                         {"roleId": "00000000-0000-1000-8000-0000000000a1"}],
-               "addedDate": "2024-01-01T00:00:00Z"}],
-}
+# A pack that lists no profile fields (the inline pack of test_backend without its list).
+TINY = {**{k: v for k, v in SMALL_PACK.items() if k != "profileFields"},
+        "users": [{**SMALL_PACK["users"][0], "email": "boss@example.com",
+                   "fields": {"first_name": "Bo"}}]}
 SYSTEM = [("LOGIN", "login", "Login", "login", 1, 1), ("EMAIL", "email", "E-mail", "email", 1, 0),
           ("FIRST_NAME", "first_name", "First name", "first_name", 0, 0),
           ("LAST_NAME", "last_name", "Last name", "last_name", 0, 0),
@@ -230,7 +210,7 @@ SYSTEM = [("LOGIN", "login", "Login", "login", 1, 1), ("EMAIL", "email", "E-mail
 
 
 def test_a_pack_without_a_field_list_gets_the_system_fields(client: httpx.Client) -> None:
-    tenant = _tenant(client, TINY)
+    tenant = make_tenant(client, "ispring", TINY)
     boss = {**login("boss", "boss-pass", tenant["credentials"]["accountUrl"]), **JSON}
     assert get_json(client, "/user/profile/fields", boss) == [
         {"userFieldInfoId": f, "name": n, "label": label, "type": t, "isUnique": u,
