@@ -12,8 +12,9 @@ The session itself and its lifecycle are in `appraisals` (decisions listed there
   from the fixture pack or are opened by `start`. Results are the mean score of the SUBMITTED
   reviews, per competency and per indicator (`result` left out without any score), listed in
   the order of the session's competencies.
-- The session's competencies (`…/content/competencies`) are the snapshot the session holds;
-  sessions created over the API hold none until the competency profiles are wired in.
+- The session's competencies (`…/content/competencies`) are the snapshot the session holds:
+  taken from its competency profile in the library when it starts (none before), or given by
+  the fixture pack for a seeded session.
 - User attributes: the requested users' profile fields (non-empty, account order; `key` = the
   field ID, `title` = its label); a user no longer in the account but still named in the
   session is DELETED with empty names; any other unknown user is a 400.
@@ -28,7 +29,7 @@ from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BeforeValidator, Field, model_validator
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from emulator.ispring.appraisals import PREFIX, REVIEWER_ROLES, AppraisalBase, optional_date
 from emulator.ispring.auth import (
@@ -49,6 +50,7 @@ from emulator.ispring.models import (
     IspringProfileField,
     IspringUser,
 )
+from emulator.ispring.profile_fields import AccountFields
 from emulator.ispring.schemas import RequestModel, UserIds, _pre_items, ids, number
 from emulator.ispring.wire import Body, Items, OptionalBody, Tree, empty, ok
 
@@ -299,9 +301,7 @@ class AppraisalCardsOps(AppraisalBase):
                 if user_id not in users and user_id not in named:
                     raise BadRequest(f"Unknown user: {user_id}")
             departments = self._departments(session, p.tenant_id)
-            fields = list(session.exec(select(IspringProfileField).where(
-                IspringProfileField.tenant_id == p.tenant_id).order_by(
-                col(IspringProfileField.order_priority))).all())
+            fields = AccountFields.load(session, p.tenant_id).ordered
             out = []
             for user_id in body.user_ids:
                 user = users.get(user_id)

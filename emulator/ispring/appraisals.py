@@ -5,16 +5,20 @@ of the family (`appraisal_cards`), built on the `AppraisalBase` below.
 
 Behaviours the OpenAPI document leaves open (also in docs/ispring.md, "Appraisal sessions"):
 - Lifecycle: a session is created NOT_STARTED; `start` makes it IN_PROGRESS (startDate = now,
-  one NOT_STARTED review per card reviewer) or answers 200 with the document's reason code
-  (ALREADY_STARTED, NO_PROFILE, NO_EMPLOYEES, NO_REVIEWERS — checked in that order; a card
-  without reviewers counts as NO_REVIEWERS); `complete` needs IN_PROGRESS (400 otherwise) and
-  sets endDate; `restart` reopens a COMPLETED session (SUCCESS, endDate cleared, reviews kept)
-  and answers NOT_COMPLETED for any other state.
+  one NOT_STARTED review per card reviewer, the session's competencies taken from its profile
+  in the competency library as it is then) or answers 200 with the document's reason code
+  (ALREADY_STARTED; NO_PROFILE without a profile or with one the library does not hold;
+  EMPTY_PROFILE when the profile names no competency; NO_EMPLOYEES; NO_REVIEWERS — checked
+  in that order; a card without reviewers counts as NO_REVIEWERS); `complete` needs
+  IN_PROGRESS (400 otherwise) and sets endDate; `restart` reopens a COMPLETED session
+  (SUCCESS, endDate cleared, reviews kept) and answers NOT_COMPLETED for any other state.
 - Which writes each state allows: questions and the profile only before the start (400
   after); name, description, instructions, manager, cards and reviewers until completion
   (400 on a COMPLETED session); permissions and notification settings always.
-- `profileId` is stored as given: the competency profiles live with the competencies, so
-  EMPTY_PROFILE is never answered and the profile is not looked up (yet).
+- `profileId` is stored as given and looked up in the competency library at the start, so a
+  profile named before the library holds it still works (no write operation creates profiles:
+  they come from the fixture pack, their competencies, indicators and scales from the pack or
+  the competency operations).
 - Unknown path session → 404 "Session not found" (the document's text), except on
   `…/results`, which lists no 404: there it is a 400 with the same text. An unknown question →
   404 "Question not found". Unknown `sessionIds` of the list → 404 (the list's only 404).
@@ -51,6 +55,7 @@ from emulator.ispring.auth import (
     operations,
 )
 from emulator.ispring.base import BackendBase
+from emulator.ispring.competency_library import profile_content
 from emulator.ispring.errors import BadRequest, NotFound, PermissionDenied
 from emulator.ispring.fields import (
     Id,
@@ -71,6 +76,7 @@ from emulator.ispring.models import (
     IspringAppraisalQuestion,
     IspringAppraisalReview,
     IspringAppraisalSession,
+    IspringCompetencyProfile,
     IspringUser,
 )
 from emulator.ispring.schemas import RequestModel, UserIds, ids, iso_offset
@@ -332,13 +338,18 @@ class AppraisalsOps(AppraisalBase):
             cards = self._cards(session, row)
             if row.status != NOT_STARTED:
                 return "ALREADY_STARTED"
-            if row.profile_id is None:
+            profile = None if row.profile_id is None else session.get(
+                IspringCompetencyProfile, (p.tenant_id, row.profile_id))
+            if profile is None:
                 return "NO_PROFILE"
+            content = profile_content(session, p.tenant_id, profile)
+            if not content["competencies"]:
+                return "EMPTY_PROFILE"
             if not cards:
                 return "NO_EMPLOYEES"
             if any(not c.reviewers for c in cards):
                 return "NO_REVIEWERS"
-            row.status, row.started_at = IN_PROGRESS, now
+            row.status, row.started_at, row.content = IN_PROGRESS, now, content
             session.add(row)
             self._open_reviews(session, row, cards, now)
             return "SUCCESS"

@@ -115,8 +115,9 @@ def seed(session: Session, tenant_id: str, fixture: IspringFixture, now: datetim
         add(IspringProfileField, field_id=f.id, name=f.name, label=f.label, type=f.type,
             is_unique=f.is_unique, is_required=f.is_required, order_priority=i,
             values=list(f.values))
+    field_keys = fixture.field_keys()
     for u in fixture.users:
-        fields = {k.upper(): v for k, v in u.fields.items()}
+        fields = {field_keys[k.upper()]: v for k, v in u.fields.items()}
         fields["LOGIN"] = u.login
         if u.email:
             fields["EMAIL"] = u.email

@@ -8,9 +8,11 @@ document is silent (also in `docs/ispring.md`):
   with no body, as the document declares. Lists are bare, in ID order, never paged.
 - Unknown IDs: a path ID → 404 with the OAS's text (`Scale not found`, `Group not found`,
   `Competency not found`, `Indicator not found`; an indicator of another competency is not
-  found); the two batch moves name their groups in the body and answer 404 `Group not found`
-  as the OAS says; any other referenced ID (a scale or group of a new competency, a competency
-  to move) is a 400 (D14). List filters only narrow.
+  found), except where the document lists no 404: `indicator/create` answers an unknown
+  competency with 400 `Competency not found` (its listed statuses win); the two batch moves
+  name their groups in the body and answer 404 `Group not found` as the OAS says; any other
+  referenced ID (a scale or group of a new competency, a competency to move) is a 400 (D14).
+  List filters only narrow.
 - Scales: at least one level. A change lists the scale's levels as they should be: a known
   `levelId` is updated, a new one added with that ID (a level ID of another scale is a 400),
   a left-out one removed, unless a competency profile requires it (400); indicator
@@ -156,11 +158,12 @@ class IndicatorIn(RequestModel):
     levels: Annotated[list[IndicatorLevel], BeforeValidator(_pre_items)]
 
 
-def _row(session: Session, model: type[M], tenant_id: str, key: str, message: str) -> M:
-    """A row named in the path (case-insensitive ID), or the operation's 404."""
+def _row(session: Session, model: type[M], tenant_id: str, key: str, message: str,
+         missing: type[NotFound] | type[BadRequest] = NotFound) -> M:
+    """A row named in the path (case-insensitive ID), or the operation's 404 (or its 400)."""
     row = session.get(model, (tenant_id, key.strip().lower()))
     if row is None:
-        raise NotFound(message)
+        raise missing(message)
     return row
 
 
@@ -381,8 +384,9 @@ class CompetenciesOps(BackendBase):
                                     body: IndicatorIn) -> str:
         p.require(Right.COMPETENCIES_WRITE)
         with self._unit(p.tenant_id) as (session, now):
+            # The document lists no 404 for this operation: an unknown competency is its 400.
             competency = _row(session, IspringCompetency, p.tenant_id, competency_id,
-                              "Competency not found")
+                              "Competency not found", BadRequest)
             levels = self._indicator_levels(session, p.tenant_id, competency, body)
             existing = indicators_of(session, p.tenant_id, [competency.competency_id])
             indicator_id = time_uuid(now)
@@ -563,7 +567,7 @@ def create_competency_indicator(request: Request, competency_id: str, caller: Co
     """Create a competency indicator.
 
     Vendor OAS: CompetencyIndicatorData `{name, levels: [{levelId, description?}]}` → 200 with
-    the ID; unknown competency → 404 "Competency not found" (D11).
+    the ID; unknown competency → 400 "Competency not found" (the operation lists no 404).
     """
     new_id = backend.create_competency_indicator(caller, competency_id, IndicatorIn.parse(body))
     return ok(request, new_id)

@@ -38,6 +38,7 @@ from emulator.ispring.packs import (
 from emulator.ispring.packs import (
     Pack as _Pack,
 )
+from emulator.ispring.profile_fields import SYSTEM_FIELDS, key_index
 from emulator.ispring.wire import Items, QueryArgs, Tree
 
 COMPLETION_STATUSES = ("not_started", "in_progress", "pending", "complete", "passed",
@@ -489,6 +490,8 @@ class IspringFixture(_Pack):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
+        if not self.profile_fields:
+            self.profile_fields = [ProfileFieldFixture.model_validate(f) for f in SYSTEM_FIELDS]
         departments = {d.id for d in self.departments}
         roles = {r.id for r in self.roles}
         users = {u.id for u in self.users}
@@ -504,8 +507,13 @@ class IspringFixture(_Pack):
             need("department", departments, d.parent_id, f"department {d.id}")
         if sum(1 for d in self.departments if d.parent_id is None) > 1:
             problems.append("more than one root department")
+        field_ids = self.field_keys()
+        if "LOGIN" not in field_ids.values():
+            problems.append("profile fields: LOGIN is missing")
         for u in self.users:
             need("department", departments, u.department_id, f"user {u.id}")
+            for key in [*u.fields, *(["EMAIL"] if u.email else [])]:
+                need("profile field", set(field_ids), key.upper(), f"user {u.id}")
             for r in u.roles:
                 need("role", roles, r.role_id, f"user {u.id}")
                 for managed in r.manageable_department_ids:
@@ -547,6 +555,11 @@ class IspringFixture(_Pack):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+    def field_keys(self) -> dict[str, str]:
+        """Upper-cased key → profile field ID: how the pack's users name their fields."""
+        return key_index([(f.id, f.name, f.type) for f in self.profile_fields])
 
 
 def page_params(q: QueryArgs) -> PageParams:

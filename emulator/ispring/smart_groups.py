@@ -25,9 +25,9 @@ from emulator.ispring.models import (
     IspringDepartment,
     IspringGroup,
     IspringGroupMember,
-    IspringProfileField,
     IspringUser,
 )
+from emulator.ispring.profile_fields import AccountFields
 from emulator.ispring.schemas import RequestModel, SmartRulesIn, ids
 from emulator.ispring.wire import Body, Entity, Tree, created_as_asked, empty, ok
 
@@ -64,6 +64,7 @@ class _SmartGroups:
         self._users: list[IspringUser] | None = None if among is None else list(among)
         self._departments: dict[str, IspringDepartment] | None = None
         self._plain: dict[str, set[str]] | None = None
+        self._fields: AccountFields | None = None
 
     def groups(self) -> list[IspringGroup]:
         if self._groups is None:
@@ -105,9 +106,13 @@ class _SmartGroups:
                         IspringGroupMember.tenant_id == self.tenant_id)).all():
                     self._plain.setdefault(m.group_id, set()).add(m.user_id)
             return set(self._plain.get(value.lower(), set()))
-        field = str(rule.get("attributeId") or "").upper()
+        if self._fields is None:
+            self._fields = AccountFields.load(self.session, self.tenant_id)
+        field = self._fields.find(str(rule.get("attributeId") or ""))
+        if field is None:  # a field the account has dropped since the rule was written
+            return set()
         return {u.user_id for u in self.users()
-                if u.fields.get(field, "").strip().lower() == value.strip().lower()}
+                if u.fields.get(field.field_id, "").strip().lower() == value.strip().lower()}
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ class SmartGroupsOps(BackendBase):
 
     def _check_rules(self, session: Session, tenant_id: str, rules: SmartRulesIn) -> None:
         """Rules must name existing departments, plain groups and profile fields (400)."""
+        fields = AccountFields.load(session, tenant_id)
         for rule in rules.rules():
             if rule.attribute_type == 1 and session.get(
                     IspringDepartment, (tenant_id, rule.value.lower())) is None:
@@ -141,9 +147,8 @@ class SmartGroupsOps(BackendBase):
                 group = session.get(IspringGroup, (tenant_id, rule.value.lower()))
                 if group is None or group.is_smart:
                     raise BadRequest(f"Unknown group: {rule.value}")
-            if rule.attribute_type == 3 and session.get(
-                    IspringProfileField, (tenant_id, (rule.attribute_id or "").upper())) is None:
-                raise BadRequest(f"Wrong parameters: unknown profile field {rule.attribute_id}")
+            if rule.attribute_type == 3:
+                fields.named(rule.attribute_id or "")
 
     def create_smart_group(self, p: Principal, body: NewSmartGroup) -> str:
         p.require(Right.GROUPS_WRITE)

@@ -20,7 +20,7 @@ from emulator.ispring.auth import (
 )
 from emulator.ispring.base import BackendBase, decode_page_token, encode_page_token, page_size
 from emulator.ispring.errors import BadRequest, NotFound, PermissionDenied, PlainNotFound
-from emulator.ispring.fields import Id, OptInt, Text, _flag
+from emulator.ispring.fields import Id, OptInt, OptText, _flag
 from emulator.ispring.models import IspringTraining, IspringTrainingDay, IspringTrainingSession
 from emulator.ispring.schemas import (
     Page,
@@ -35,7 +35,7 @@ from emulator.ispring.wire import Body, Entity, Items, Query, Tree, empty, ok
 
 
 class UpdateDay(RequestModel):
-    url: Text
+    url: OptText = None  # the document marks nothing required: without it nothing changes
 
 
 class AttendanceIn(RequestModel):
@@ -163,8 +163,9 @@ class TrainingsOps(BackendBase):
         p.require(Right.STATISTICS_WRITE)
         with self._unit(p.tenant_id) as (session, _now):
             day = self._day(session, p, day_id, NotFound("Day not found"))
-            day.url = body.url
-            session.add(day)
+            if body.url is not None:
+                day.url = body.url
+                session.add(day)
 
     def update_attendance(self, p: Principal, day_id: str, body: DayAttendance) -> None:
         """Attendance of the day's session participants; others are a 400 (inferred)."""
@@ -256,7 +257,8 @@ def update_day(request: Request, day_id: str, caller: StatisticsWrite, body: Bod
                backend: Backend) -> Response:
     """Change a session day's URL.
 
-    Vendor doc: §5.11 UpdateDay `{url}`; 200 empty; unknown → 404 "Day not found".
+    Vendor doc: §5.11 UpdateDay `{url}` (optional: without it nothing changes); 200 empty;
+    unknown → 404 "Day not found".
     """
     backend.update_training_day(caller, day_id, UpdateDay.parse(body))
     return empty(request)

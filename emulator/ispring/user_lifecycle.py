@@ -57,6 +57,7 @@ from emulator.ispring.models import (
     IspringRole,
     IspringUser,
 )
+from emulator.ispring.profile_fields import AccountFields
 from emulator.ispring.schemas import (
     USER_STATUSES,
     WORK_LEAVE_REASONS,
@@ -206,28 +207,32 @@ class WorkLeaveStatuses(RequestModel):
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
+def _is_day(value: str) -> bool:
+    """A date field holds a calendar day as YYYY-MM-DD (what date-range searches compare)."""
+    try:
+        return len(value) == 10 and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
 class UserLifecycleOps(BackendBase):
     """Changing user accounts: creation, profile updates, statuses, schedules, deletion."""
 
     def _profile_updates(self, session: Session, tenant_id: str, values: dict[str, str],
                          ) -> dict[str, str]:
-        """Request keys (lower-case, D4) → stored upper-case field ids; unknown keys → 400."""
-        known = {f.field_id.upper(): f for f in session.exec(select(IspringProfileField).where(
-            IspringProfileField.tenant_id == tenant_id)).all()}
+        """Request keys (any case, D4) → values under the account's field IDs; unknown → 400."""
+        known = AccountFields.load(session, tenant_id)
         out: dict[str, str] = {}
         for key, value in values.items():
-            name = key.strip().upper()
-            if name == "COUNTRY_ID":
-                name = "COUNTRY"
-            field = known.get(name)
-            if field is None:
-                raise BadRequest(f"Wrong parameters: unknown profile field {key}")
+            field = known.named(key)
             if len(value) > NAME_MAX:
                 raise BadRequest(f"Wrong parameters: {key} is longer than {NAME_MAX} characters")
             if field.type == "email" and value and not _EMAIL.match(value):
                 raise BadRequest(f"Wrong parameters: {key} is not a valid e-mail address")
             if field.type == "login" and not value.strip():
                 raise BadRequest(f"Wrong parameters: {key} must not be empty")
+            if field.type == "birthdate" and value and not _is_day(value):
+                raise BadRequest(f"Wrong parameters: {key} is not a valid date (YYYY-MM-DD)")
             out[field.field_id] = value.strip() if field.type in ("login", "email") else value
         return out
 

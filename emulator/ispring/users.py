@@ -5,7 +5,7 @@ D9: both generations of role names are accepted on input (`auth.ROLE_ALIASES`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -32,6 +32,7 @@ from emulator.ispring.models import (
     IspringRole,
     IspringUser,
 )
+from emulator.ispring.profile_fields import AccountFields
 from emulator.ispring.schemas import (
     Page,
     PageParams,
@@ -164,20 +165,26 @@ def role_tree(role: IspringRole) -> Tree:
             "description": role.description}
 
 
-def _matches_profile(user: IspringUser, body: PagedUsersRequest) -> bool:
-    for flt in body.profile_fields:
-        value = user.fields.get(flt.name.upper(), "")
-        if value not in flt.values:
+def _profile_matcher(body: PagedUsersRequest, fields: AccountFields,
+                     ) -> Callable[[IspringUser], bool]:
+    """`profileFields` (a value among `values`) and `profileFieldsDateRange` (a YYYY-MM-DD value
+    within the bounds); each names a field as a write does, and an unknown one is a 400."""
+    equal = [(fields.named(f.name).field_id, f.values) for f in body.profile_fields]
+    ranges = [(fields.named(r.name).field_id, r.from_, r.to)
+              for r in body.profile_fields_date_range]
+
+    def matches(user: IspringUser) -> bool:
+        if any(user.fields.get(field, "") not in values for field, values in equal):
             return False
-    for rng in body.profile_fields_date_range:
-        raw = user.fields.get(rng.name.upper(), "")
-        try:
-            when = date.fromisoformat(raw[:10])
-        except ValueError:
-            return False
-        if (rng.from_ and when < rng.from_) or (rng.to and when > rng.to):
-            return False
-    return True
+        for field, low, high in ranges:
+            try:
+                when = date.fromisoformat(user.fields.get(field, "")[:10])
+            except ValueError:
+                return False
+            if (low and when < low) or (high and when > high):
+                return False
+        return True
+    return matches
 
 
 class UsersOps(BackendBase):
@@ -188,8 +195,7 @@ class UsersOps(BackendBase):
         if not users:
             return []
         roles = self._roles(session, tenant_id)
-        order = {f.field_id: f.order_priority for f in session.exec(select(IspringProfileField)
-                 .where(IspringProfileField.tenant_id == tenant_id)).all()}
+        fields = AccountFields.load(session, tenant_id)
         memberships: dict[str, list[str]] = {}
         for m in session.exec(select(IspringGroupMember).where(
                 IspringGroupMember.tenant_id == tenant_id,
@@ -207,12 +213,11 @@ class UsersOps(BackendBase):
 
         views = []
         for u in users:
-            fields = sorted(((k, v) for k, v in u.fields.items() if v != ""),
-                            key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
             views.append(UserView(
                 user_id=u.user_id, role=role_view(self._primary_assignment(u.roles, roles)),
                 roles=[role_view(a) for a in u.roles], department_id=u.department_id,
-                status=effective_status(u, today), fields=fields, added_at=u.added_at,
+                status=effective_status(u, today), fields=fields.listed(u.fields),
+                added_at=u.added_at,
                 last_login_at=u.last_login_at, groups=sorted(memberships.get(u.user_id, [])),
                 subordination=u.subordination, co_subordination=u.co_subordination,
                 work_leave=u.work_leave))
@@ -268,9 +273,9 @@ class UsersOps(BackendBase):
             raise BadRequest("Wrong parameters: page must be a positive integer")
         size = page_size(body.page_size)
         with self._unit(p.tenant_id) as (session, now):
-            rows = list(session.exec(self._user_query(session, p, body).order_by(
-                col(IspringUser.user_id))).all())
-            rows = [u for u in rows if _matches_profile(u, body)]
+            matches = _profile_matcher(body, AccountFields.load(session, p.tenant_id))
+            rows = [u for u in session.exec(self._user_query(session, p, body).order_by(
+                col(IspringUser.user_id))).all() if matches(u)]
             chunk = rows[(number - 1) * size: number * size]
             return number, len(rows), self._user_views(session, p.tenant_id, chunk, now.date())
 
@@ -289,9 +294,7 @@ class UsersOps(BackendBase):
     def profile_fields(self, p: Principal) -> list[IspringProfileField]:
         p.require(Right.USERS_READ)
         with self._unit(p.tenant_id) as (session, _now):
-            return list(session.exec(select(IspringProfileField).where(
-                IspringProfileField.tenant_id == p.tenant_id).order_by(
-                col(IspringProfileField.order_priority))).all())
+            return AccountFields.load(session, p.tenant_id).ordered
 
     def roles(self, p: Principal) -> list[IspringRole]:
         p.require(Right.USERS_READ)

@@ -28,8 +28,9 @@ def info(client: httpx.Client, session_id: str = REVIEW) -> Any:
     return response.json()
 
 
-def create(client: httpx.Client, name: str = "Q3 check-in", manager: str = U_ADMIN) -> str:
-    response = post(client, "/create", {"name": name, "managerId": manager})
+def create(client: httpx.Client, name: str = "Q3 check-in", manager: str = U_ADMIN,
+           headers: dict[str, str] = OWNER) -> str:
+    response = post(client, "/create", {"name": name, "managerId": manager}, headers)
     assert response.status_code == 200, response.text
     new_id = response.json()
     assert isinstance(new_id, str)

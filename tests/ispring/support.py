@@ -206,8 +206,16 @@ def department_ids(response: httpx.Response) -> list[str]:
 INHERIT = {"subordinationType": "inherit"}
 
 
+# The demo account's profile fields in its order; a user reads back with all of them.
+ACCOUNT_FIELDS = ["LOGIN", "EMAIL", "FIRST_NAME", "LAST_NAME", "JOB_TITLE", "PHONE", "COUNTRY",
+                  "USER_DEFINED_FIELD1", "USER_DEFINED_FIELD2", "EDUCATION_TITLE",
+                  "USER_FIELD_xPH1D", "UB9mT"]
+
+
 def _fields(**values: str) -> list[dict[str, str]]:
-    return [{"name": k, "value": v} for k, v in values.items()]
+    """A demo user's `fields` as read: every account field, "" where the user has no value."""
+    assert set(values) <= set(ACCOUNT_FIELDS), values
+    return [{"name": k, "value": values.get(k, "")} for k in ACCOUNT_FIELDS]
 
 
 def _user(user_id: str, role: str, role_id: str, dept: str, fields: list[dict[str, str]],
@@ -256,21 +264,54 @@ USERS: dict[str, dict[str, Any]] = {
     U_ALICE: _user(U_ALICE, "learner", ROLE_LEARNER, SALES, _fields(
         LOGIN="alice.sales", EMAIL="alice@demo.example", FIRST_NAME="Alice",
         LAST_NAME="Seller", JOB_TITLE="Account Executive", PHONE="+1 555 0100",
-        USER_DEFINED_FIELD1="E-1001", USER_DEFINED_FIELD2="London"), "2024-01-10T09:00:00",
+        USER_DEFINED_FIELD1="E-1001", USER_DEFINED_FIELD2="London", EDUCATION_TITLE="master",
+        USER_FIELD_xPH1D="1994-05-17", UB9mT="CC-210"), "2024-01-10T09:00:00",
         "2024-06-05T08:00:00", groups=[G_NEW_HIRES, G_ALL_SALES]),
     U_BOB: _user(U_BOB, "learner", ROLE_LEARNER, SALES_EAST, _fields(
         LOGIN="bob.east", EMAIL="bob@demo.example", FIRST_NAME="Bob", LAST_NAME="Easton",
         JOB_TITLE="Sales Representative", USER_DEFINED_FIELD1="E-1002",
-        USER_DEFINED_FIELD2="Berlin"), "2024-01-11T09:00:00",
+        USER_DEFINED_FIELD2="Berlin", EDUCATION_TITLE="bachelor", UB9mT="CC-220"),
+        "2024-01-11T09:00:00",
         groups=[G_NEW_HIRES, G_ALL_SALES]),
     U_CAROL: _user(U_CAROL, "learner", ROLE_LEARNER, MARKETING, _fields(
         LOGIN="carol.marketing", EMAIL="carol@demo.example", FIRST_NAME="Carol",
-        LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003"), "2024-01-12T09:00:00",
+        LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003", USER_FIELD_xPH1D="1990-11-02"),
+        "2024-01-12T09:00:00",
         groups=[G_MARKETING]),
     U_DAVE: _user(U_DAVE, "learner", ROLE_LEARNER, MARKETING, _fields(
         LOGIN="dave.blocked", EMAIL="dave@demo.example", FIRST_NAME="Dave",
         LAST_NAME="Inactive"), "2024-01-12T10:00:00", groups=[G_MARKETING], status=3),
 }
+
+
+def _ids_xml(ids: list[str]) -> Any:
+    if not ids:
+        return None
+    return {"id": ids[0] if len(ids) == 1 else ids}
+
+
+def _items_xml(item: str, values: list[Any]) -> Any:
+    """xmltodict's reading of a wrapper: None when empty, one dict, or a list."""
+    if not values:
+        return None
+    return {item: values[0] if len(values) == 1 else values}
+
+
+def user_xml(user: dict[str, Any]) -> dict[str, Any]:
+    """How xmltodict reads a user whose JSON form is `user` (`userProfile`, `userProfileV2`)."""
+    out: dict[str, Any] = {}
+    for key, value in user.items():
+        if key == "fields":
+            out[key] = _items_xml("field", [as_xml(f) for f in value])
+        elif key in ("manageableDepartmentIds", "groups"):
+            out[key] = _ids_xml(value)
+        elif key == "userRoles":
+            out[key] = _items_xml("userRole", [
+                {k: _ids_xml(v) if k == "manageableDepartmentIds" else v for k, v in r.items()}
+                for r in value])
+        else:
+            out[key] = value if isinstance(value, dict) else as_xml(value)
+    return out
 
 
 def get_json(client: httpx.Client, path: str, headers: dict[str, str] = OWNER) -> Any:

@@ -38,8 +38,10 @@ from tests.ispring.support import (
     assert_error,
     assert_json_error,
     freeze,
+    login,
     xml,
 )
+from tests.ispring.test_backend import SMALL_PACK
 
 # The competency library's IDs: the profile's competencies, indicators and scale.
 C_NEGOTIATION = "c0b00001-4e4a-11e9-9ddf-e6163e60333c"
@@ -121,23 +123,27 @@ def test_reviews_and_results(client: httpx.Client) -> None:
     assert_error(client.get(f"{P}/{UNKNOWN}/results", headers=OWNER), 400, "Session not found")
 
 
+# The Proficiency scale's levels and the profile's Negotiation competency, as a session holds them.
+LEVELS = [{"levelId": f"5ca1e01{i}-4e4a-11e9-9ddf-e6163e60333c", "score": i} for i in range(1, 4)]
+PROFICIENT = {"name": "Proficient", "score": 2}
+NEGOTIATION = {"competencyId": C_NEGOTIATION, "name": "Negotiation", "scaleId": SCALE,
+               "requiredLevel": PROFICIENT, "reviewMethod": "INDICATORS_INDIVIDUALLY",
+               "indicators": [{"indicatorId": I_WALK_AWAY,
+                               "name": "Prepares a walk-away position",
+                               "requiredLevel": PROFICIENT},
+                              {"indicatorId": I_OBJECTIONS, "name": "Handles objections"}],
+               "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False}
+
+
 def test_content_competencies(client: httpx.Client) -> None:
-    levels = [{"levelId": f"5ca1e01{i}-4e4a-11e9-9ddf-e6163e60333c", "score": i}
-              for i in range(1, 4)]
-    proficient = {"name": "Proficient", "score": 2}
     assert get(client, f"/{REVIEW}/content/competencies") == {
         "competencies": [
-            {"competencyId": C_NEGOTIATION, "name": "Negotiation", "scaleId": SCALE,
-             "requiredLevel": proficient, "reviewMethod": "INDICATORS_INDIVIDUALLY",
-             "indicators": [{"indicatorId": I_WALK_AWAY, "name": "Prepares a walk-away position",
-                             "requiredLevel": proficient},
-                            {"indicatorId": I_OBJECTIONS, "name": "Handles objections"}],
-             "commentsRequirementLevel": "OPTIONAL", "emptyAnswersEnabled": False},
+            NEGOTIATION,
             {"competencyId": C_PRODUCT, "name": "Product knowledge", "scaleId": SCALE,
              "requiredLevel": {"name": "Expert", "score": 3},
              "reviewMethod": "COMPETENCY_ENTIRELY", "indicators": [],
              "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": True}],
-        "scales": [{"scaleId": SCALE, "levels": levels}]}
+        "scales": [{"scaleId": SCALE, "levels": LEVELS}]}
     body = xml(client.get(f"{P}/{REVIEW}/content/competencies", headers=OWNER))["response"]
     product = body["competencies"]["appraisalSessionContentCompetency"][1]
     assert product == {"competencyId": C_PRODUCT, "name": "Product knowledge",
@@ -145,12 +151,88 @@ def test_content_competencies(client: httpx.Client) -> None:
                        "reviewMethod": "COMPETENCY_ENTIRELY", "indicators": None,
                        "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": "1"}
     assert body["scales"]["appraisalSessionContentScale"]["levels"][
-        "appraisalSessionContentScaleLevelData"][0] == {"levelId": levels[0]["levelId"],
+        "appraisalSessionContentScaleLevelData"][0] == {"levelId": LEVELS[0]["levelId"],
                                                        "score": "1"}
     fresh = create(client)
     assert get(client, f"/{fresh}/content/competencies") == {"competencies": [], "scales": []}
     assert_error(client.get(f"{P}/{UNKNOWN}/content/competencies", headers=OWNER), 404,
                  "Session not found")
+
+
+LIBRARY = "/ispring/performance-management/competencies"
+EXPERT = "5ca1e013-4e4a-11e9-9ddf-e6163e60333c"
+
+
+def _library(client: httpx.Client, path: str, body: Any) -> Any:
+    response = client.post(f"{LIBRARY}{path}", json=body, headers={**OWNER, **JSON})
+    assert response.status_code == 200, response.text
+    return response.json() if response.content else None
+
+
+def test_a_started_session_reviews_its_profile_as_the_library_holds_it(
+        client: httpx.Client) -> None:
+    freeze(client)
+    # The library changes over the API before the start: a renamed competency reviewed by
+    # indicators, with a new indicator the profile sets no level for.
+    _library(client, f"/competency/{C_PRODUCT}/change", {
+        "name": "Product mastery", "scaleId": SCALE, "reviewMethod": "INDICATORS_INDIVIDUALLY",
+        "commentsRequirementLevel": "REQUIRED", "emptyAnswersEnabled": False})
+    range_id = _library(client, f"/competency/{C_PRODUCT}/indicator/create", {
+        "name": "Knows the range", "levels": [{"levelId": EXPERT, "description": "All of it"}]})
+    session_id = create(client)
+    assert get(client, f"/{session_id}/content/competencies") == {"competencies": [],
+                                                                  "scales": []}
+    post(client, f"/{session_id}/update", {"profileId": PROFILE})
+    post(client, f"/{session_id}/employee-card/add", {"cards": [card(U_CAROL, (U_CAROL, SELF))]})
+    assert post(client, f"/{session_id}/start").json() == "SUCCESS"
+    expected = {
+        "competencies": [
+            NEGOTIATION,
+            {"competencyId": C_PRODUCT, "name": "Product mastery", "scaleId": SCALE,
+             "requiredLevel": {"name": "Expert", "score": 3},
+             "reviewMethod": "INDICATORS_INDIVIDUALLY",
+             "indicators": [{"indicatorId": range_id, "name": "Knows the range"}],
+             "commentsRequirementLevel": "REQUIRED", "emptyAnswersEnabled": False}],
+        "scales": [{"scaleId": SCALE, "levels": LEVELS}]}
+    assert get(client, f"/{session_id}/content/competencies") == expected
+    body = xml(client.get(f"{P}/{session_id}/content/competencies", headers=OWNER))["response"]
+    assert body["competencies"]["appraisalSessionContentCompetency"][1]["indicators"] == {
+        "appraisalSessionContentIndicatorData": {"indicatorId": range_id,
+                                                 "name": "Knows the range"}}
+    # The employee's card is reviewed on those competencies and indicators (no scores yet).
+    assert get(client, f"/{session_id}/results") == [{
+        "employeeId": U_CAROL, "sessionId": session_id,
+        "competencyResults": [{"competencyId": C_NEGOTIATION}, {"competencyId": C_PRODUCT}],
+        "indicatorResults": [{"indicatorId": I_WALK_AWAY}, {"indicatorId": I_OBJECTIONS},
+                             {"indicatorId": range_id}]}]
+    # A started session keeps what it reviews; the library moves on.
+    _library(client, f"/competency/{C_PRODUCT}/change", {
+        "name": "Renamed later", "scaleId": SCALE, "reviewMethod": "COMPETENCY_ENTIRELY",
+        "commentsRequirementLevel": "DISABLED", "emptyAnswersEnabled": True})
+    assert get(client, f"/{session_id}/content/competencies") == expected
+
+
+def test_a_profile_the_library_does_not_hold_or_that_names_nothing_cannot_start(
+        client: httpx.Client) -> None:
+    session_id = create(client)
+    post(client, f"/{session_id}/employee-card/add", {"cards": [card(U_CAROL, (U_CAROL, SELF))]})
+    post(client, f"/{session_id}/update", {"profileId": UNKNOWN})
+    assert post(client, f"/{session_id}/start").json() == "NO_PROFILE"
+    boss = "00000000-0000-1000-8000-0000000000b1"
+    empty = "00000000-0000-1000-8000-0000000000d1"
+    response = client.post("/_emulator/tenants", json={"vendor": "ispring", "fixture": {
+        **SMALL_PACK, "competencyProfiles": [{"id": empty, "name": "Nothing yet"}]}})
+    assert response.status_code == 201, response.text
+    headers = {**login("boss", "boss-pass", response.json()["credentials"]["accountUrl"]),
+               **JSON}
+    session_id = create(client, manager=boss, headers=headers)
+    post(client, f"/{session_id}/update", {"profileId": empty}, headers)
+    post(client, f"/{session_id}/employee-card/add", {"cards": [card(boss, (boss, SELF))]},
+         headers)
+    response = client.post(f"{P}/{session_id}/start", headers={**headers, "Accept": "*/*"})
+    assert response.status_code == 200
+    assert response.text == ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                             "<response>EMPTY_PROFILE</response>")
 
 
 def test_user_attributes(client: httpx.Client) -> None:
@@ -166,7 +248,9 @@ def test_user_attributes(client: httpx.Client) -> None:
              {"key": "LAST_NAME", "value": "Easton", "title": "Last name"},
              {"key": "JOB_TITLE", "value": "Sales Representative", "title": "Job title"},
              {"key": "USER_DEFINED_FIELD1", "value": "E-1002", "title": "Employee ID"},
-             {"key": "USER_DEFINED_FIELD2", "value": "Berlin", "title": "Office"}]},
+             {"key": "USER_DEFINED_FIELD2", "value": "Berlin", "title": "Office"},
+             {"key": "EDUCATION_TITLE", "value": "bachelor", "title": "Education"},
+             {"key": "UB9mT", "value": "CC-220", "title": "Cost center"}]},
         {"sessionId": REVIEW, "userId": U_DAVE, "displayingName": "Dave Inactive",
          "initials": "DI", "departmentId": MARKETING, "departmentName": "Marketing",
          "status": "DEACTIVATED", "attributes": [

@@ -338,8 +338,9 @@ def test_create_and_change_an_indicator(client: httpx.Client) -> None:
 
 def test_indicator_refusals(client: httpx.Client) -> None:
     body = {"name": "X", "levels": []}
+    # The document lists no 404 for indicator/create: an unknown competency is its 400.
     assert_error(client.post(f"{P}/competency/{UNKNOWN}/indicator/create", headers=OWNER,
-                             json=body), 404, "Competency not found")
+                             json=body), 400, "Competency not found")
     assert_error(client.post(f"{P}/competency/{NEGOTIATION}/indicator/{UNKNOWN}/change",
                              headers=OWNER, json=body), 404, "Indicator not found")
     # An indicator of another competency is not found under this one.

@@ -191,7 +191,8 @@ def test_update_user_department_role_and_groups(client: httpx.Client) -> None:
     assert get_json(client, f"/user/{U_CAROL}") == _user(
         U_CAROL, "department_administrator", ROLE_DEPT_ADMIN, SALES, _fields(
             LOGIN="carol.sales", EMAIL="carol@demo.example", FIRST_NAME="Carol",
-            LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003"), "2024-01-12T09:00:00",
+            LAST_NAME="Marketer", USER_DEFINED_FIELD1="E-1003", USER_FIELD_xPH1D="1990-11-02"),
+        "2024-01-12T09:00:00",
         managed=[SALES_EAST], groups=[G_MENTORS, G_ALL_SALES])
     # Only the managed departments change when they come alone.
     client.post(f"/ispring/user/{U_CAROL}", json={"manageableDepartmentIds": [MARKETING]},

@@ -40,37 +40,9 @@ from tests.ispring.support import (
     assert_error,
     get_json,
     user_ids,
+    user_xml,
     xml,
 )
-
-
-def _ids_xml(ids: list[str]) -> Any:
-    if not ids:
-        return None
-    return {"id": ids[0] if len(ids) == 1 else ids}
-
-
-def _items_xml(item: str, values: list[Any]) -> Any:
-    """xmltodict's reading of a wrapper: None when empty, one dict, or a list."""
-    if not values:
-        return None
-    return {item: values[0] if len(values) == 1 else values}
-
-
-def user_xml(user: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in user.items():
-        if key == "fields":
-            out[key] = _items_xml("field", value)
-        elif key in ("manageableDepartmentIds", "groups"):
-            out[key] = _ids_xml(value)
-        elif key == "userRoles":
-            out[key] = _items_xml("userRole", [
-                {k: _ids_xml(v) if k == "manageableDepartmentIds" else v for k, v in r.items()}
-                for r in value])
-        else:
-            out[key] = value if isinstance(value, dict) else as_xml(value)
-    return out
 
 
 def test_get_users_json(client: httpx.Client) -> None:
@@ -92,7 +64,11 @@ def test_get_users_xml_text_of_one_user(client: httpx.Client) -> None:
         "<field><name>LOGIN</name><value>dave.blocked</value></field>"
         "<field><name>EMAIL</name><value>dave@demo.example</value></field>"
         "<field><name>FIRST_NAME</name><value>Dave</value></field>"
-        "<field><name>LAST_NAME</name><value>Inactive</value></field></fields>"
+        "<field><name>LAST_NAME</name><value>Inactive</value></field>"
+        + "".join(f"<field><name>{name}</name><value/></field>" for name in (
+            "JOB_TITLE", "PHONE", "COUNTRY", "USER_DEFINED_FIELD1", "USER_DEFINED_FIELD2",
+            "EDUCATION_TITLE", "USER_FIELD_xPH1D", "UB9mT"))
+        + "</fields>"
         "<addedDate>2024-01-12T10:00:00+00:00</addedDate><manageableDepartmentIds/>"
         f"<userRoles><userRole><roleId>{ROLE_LEARNER}</roleId><roleType>learner</roleType>"
         f"</userRole></userRoles><groups><id>{G_MARKETING}</id></groups>"
@@ -240,6 +216,9 @@ PROFILE_FIELDS = [
     ("PHONE", "phone", "Phone", "phone", 0, 0), ("COUNTRY", "country", "Country", "country", 0, 0),
     ("USER_DEFINED_FIELD1", "USER_DEFINED_FIELD1", "Employee ID", "string", 1, 0),
     ("USER_DEFINED_FIELD2", "USER_DEFINED_FIELD2", "Office", "string", 0, 0),
+    ("EDUCATION_TITLE", "EDUCATION_TITLE", "Education", "string", 0, 0),
+    ("USER_FIELD_xPH1D", "USER_FIELD_xPH1D", "Date of birth", "birthdate", 0, 0),
+    ("UB9mT", "UB9mT", "Cost center", "string", 0, 0),
 ]
 
 
