@@ -164,10 +164,12 @@ def sequential(port: int, call: Call, count: int) -> dict[str, float]:
 
 # -- throughput ----------------------------------------------------------------------------------
 
+# `tid` is a global: `thread:set` writes the thread's globals, which a `local tid` would shadow
+# (both threads then wrote the same values, and the duplicates came back as 409s).
 WRK_SCRIPT = """
 local counter = 0
-local tid = 0
 local threads = 0
+tid = 0
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 request = function()
   counter = counter + 1
