@@ -93,9 +93,9 @@ class TokensOps(BackendBase):
         with self.ctx.db.transaction() as session:
             row = session.exec(select(IspringToken).where(
                 IspringToken.token_hash == token_digest(access_token))).first()
-            expires = as_utc(row.expires_at) if row is not None else None
-            if row is None or expires is None or expires <= self.ctx.now(session, row.tenant_id):
+            if row is None or as_utc(row.expires_at) <= self.ctx.now(session, row.tenant_id):
                 raise Unauthorized()
+            expires = as_utc(row.expires_at)
             return Resolved(Principal(tenant_id=row.tenant_id, role_type="owner",
                                       rights=ALL_RIGHTS, scope=None), row.tenant_id, expires)
 

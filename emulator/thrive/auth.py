@@ -67,9 +67,9 @@ class CredentialsOps(ThriveBase):
         with self.ctx.db.transaction() as session:
             row = session.exec(select(ThriveToken).where(
                 ThriveToken.token_hash == token_digest(access_token))).first()
-            expires = as_utc(row.expires_at) if row is not None else None
-            if row is None or expires is None or self.ctx.now(session, row.tenant_id) >= expires:
+            if row is None or self.ctx.now(session, row.tenant_id) >= as_utc(row.expires_at):
                 raise Unauthorized("The access token is invalid or has expired")
+            expires = as_utc(row.expires_at)
             return Resolved(Principal(row.tenant_id, frozenset(row.scopes), "bearer",
                                       row.client_id), row.tenant_id, expires)
 
